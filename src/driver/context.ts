@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import type { KnownIncompatibility } from '../matrix/types.js';
+import type { RuntimeInfo } from '../report/types.js';
+
+/** Environment variable that carries the path of the run context file into Playwright. */
+export const CONTEXT_ENV = 'GVMATRIX_CONTEXT';
+
+/** A runtime of this run together with the Podman API endpoint that serves it. */
+export interface RuntimeEndpoint extends RuntimeInfo {
+  /** Unix socket of `podman --runtime PATH system service` for this runtime. */
+  socket: string;
+  /** Folder passed to runsc as `--debug-log=DIR/`; unset for runc. */
+  debugLogDir?: string;
+}
+
+/**
+ * What the CLI hands to the Playwright process: written as JSON into the run folder,
+ * its path passed in GVMATRIX_CONTEXT, read by the config, the fixtures and the reporter.
+ */
+export interface RunContext {
+  runId: string;
+  /** Absolute path of the matrix file. */
+  matrixFile: string;
+  /** Folder that receives junit.xml, results.json and the rest. */
+  reportsDir: string;
+  /** Per-run working folder: context file, generated spec files, runsc logs. */
+  runDir: string;
+  startedAt: string;
+  /** Images to run (all when unset). */
+  images?: string[];
+  runtimes: RuntimeEndpoint[];
+  /** The matrix's `known:` entries, which the reporter applies to the verdicts. */
+  known: KnownIncompatibility[];
+}
+
+/** Reads the run context named by GVMATRIX_CONTEXT; throws when it is missing. */
+export function readRunContext(env: NodeJS.ProcessEnv = process.env): RunContext {
+  const file = env[CONTEXT_ENV];
+  if (!file) {
+    throw new Error(`${CONTEXT_ENV} is not set: start Playwright through \`gvmatrix run\`, which writes the run context`);
+  }
+  return JSON.parse(readFileSync(file, 'utf8')) as RunContext;
+}

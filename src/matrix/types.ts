@@ -1,0 +1,142 @@
+/**
+ * The typed form of a matrix file (version 1). The loader builds these from YAML and
+ * validates them; every other module reads only these types, never the YAML.
+ */
+
+/** A position in the matrix file, 1-based, for error messages and reports. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/**
+ * A text expectation. In YAML a string between slashes (`/Welcome to nginx/i`) is a
+ * regular expression; any other string must appear literally.
+ */
+export type Pattern =
+  | { kind: 'literal'; text: string }
+  | { kind: 'regex'; source: string; flags: string };
+
+/** The OCI runtime family, which decides how evidence is collected. */
+export type RuntimeKind = 'runc' | 'runsc';
+
+/** One OCI runtime configuration: the baseline (runc) or a sandbox variant (runsc). */
+export interface RuntimeVariant {
+  /** Key under `runtimes:`; also the Playwright project name. */
+  name: string;
+  /** `oci:` as written: a binary name looked up on PATH, or an absolute path. */
+  oci: string;
+  kind: RuntimeKind;
+  baseline: boolean;
+  /** `flags:` passed to the runtime, each written with its leading dashes (`--network=host`). */
+  flags: string[];
+  location: SourceLocation;
+}
+
+/** How the driver decides that a started container is ready for tests. */
+export type WaitSpec =
+  | { kind: 'http'; port: number; path: string; status: number }
+  | { kind: 'tcp'; port: number }
+  | { kind: 'log'; pattern: Pattern; times: number }
+  | { kind: 'exec'; command: string[] }
+  | { kind: 'none' };
+
+/** Expected outcome of an `exec:` check. Unset fields are not checked. */
+export interface ExecExpectation {
+  exitCode?: number;
+  /** Every pattern must match stdout. */
+  stdout: Pattern[];
+  /** Every pattern must match stderr. */
+  stderr: Pattern[];
+}
+
+/** Expected outcome of an `http:` check. Unset fields are not checked. */
+export interface HttpExpectation {
+  status?: number;
+  body: Pattern[];
+  /** Header name (lower case) to the pattern its value must match. */
+  headers: Record<string, Pattern>;
+}
+
+export type Check =
+  | { kind: 'exec'; command: string[]; expect: ExecExpectation }
+  | {
+      kind: 'http';
+      port: number;
+      path: string;
+      method: string;
+      headers: Record<string, string>;
+      body?: string;
+      expect: HttpExpectation;
+    };
+
+export interface MatrixTest {
+  name: string;
+  check: Check;
+  timeoutMs: number;
+  retries: number;
+  location: SourceLocation;
+}
+
+export interface ResourceLimits {
+  /** Memory limit in bytes, unset for none. */
+  memoryBytes?: number;
+  /** CPU limit in cores (for example 0.5), unset for none. */
+  cpus?: number;
+}
+
+export interface ImageSpec {
+  name: string;
+  /** Absolute path of the folder holding the Containerfile, when the image is built locally. */
+  build?: string;
+  /** Image reference to run: `localhost/gvmatrix/NAME:latest` for built images, or `image:` as written. */
+  ref: string;
+  /** Container ports to expose; the driver maps each to a free host port. */
+  ports: number[];
+  env: Record<string, string>;
+  /** Overrides the image's command when set. */
+  command?: string[];
+  wait: WaitSpec;
+  tests: MatrixTest[];
+  /** Absolute paths of Playwright spec files whose tests run against this image. */
+  suites: string[];
+  startupTimeoutMs: number;
+  timeoutMs: number;
+  retries: number;
+  resources: ResourceLimits;
+  location: SourceLocation;
+}
+
+/** An expected incompatibility: a reproduced failure matching it is reported as `known`. */
+export interface KnownIncompatibility {
+  image: string;
+  test: string;
+  /** Runtime name, or a pattern over runtime names. */
+  runtime: Pattern;
+  reason: string;
+  link?: string;
+  /** ISO date (YYYY-MM-DD) after which the entry is stale. */
+  expires?: string;
+  location: SourceLocation;
+}
+
+export interface MatrixDefaults {
+  timeoutMs: number;
+  startupTimeoutMs: number;
+  retries: number;
+  resources: ResourceLimits;
+}
+
+export interface Matrix {
+  version: 1;
+  /** Absolute path of the matrix file. */
+  file: string;
+  /** Folder of the matrix file; relative paths in it resolve from here. */
+  dir: string;
+  runtimes: RuntimeVariant[];
+  baseline: RuntimeVariant;
+  images: ImageSpec[];
+  defaults: MatrixDefaults;
+  known: KnownIncompatibility[];
+}
