@@ -1,0 +1,91 @@
+import type { Node } from 'yaml';
+import type { MatrixDefaults, ResourceLimits } from './types.js';
+import type { Field, Fields, YamlReader } from './yaml-reader.js';
+
+export const DEFAULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_STARTUP_TIMEOUT_MS = 120_000;
+export const DEFAULT_RETRIES = 0;
+
+/** Settings that `defaults:` sets for every image and an image may override. */
+export interface RunSettings {
+  timeoutMs?: number;
+  startupTimeoutMs?: number;
+  retries?: number;
+  resources: ResourceLimits;
+}
+
+export const RUN_SETTING_KEYS = ['timeout', 'startupTimeout', 'retries', 'resources'] as const;
+
+const RESOURCE_KEYS = ['memory', 'cpus'] as const;
+
+/** Reads `defaults:` and fills in the built-in values for what it leaves out. */
+export function readDefaults(reader: YamlReader, field: Field | undefined): MatrixDefaults {
+  const builtIn: MatrixDefaults = {
+    timeoutMs: DEFAULT_TIMEOUT_MS,
+    startupTimeoutMs: DEFAULT_STARTUP_TIMEOUT_MS,
+    retries: DEFAULT_RETRIES,
+    resources: {},
+  };
+  if (field === undefined) return builtIn;
+
+  const fields = reader.mapping(field.value, 'defaults', RUN_SETTING_KEYS);
+  if (fields === undefined) return builtIn;
+
+  const settings = readRunSettings(reader, fields);
+  return {
+    timeoutMs: settings.timeoutMs ?? builtIn.timeoutMs,
+    startupTimeoutMs: settings.startupTimeoutMs ?? builtIn.startupTimeoutMs,
+    retries: settings.retries ?? builtIn.retries,
+    resources: settings.resources,
+  };
+}
+
+/** Reads timeout, startupTimeout, retries and resources from a mapping; absent ones stay unset. */
+export function readRunSettings(reader: YamlReader, fields: Fields): RunSettings {
+  const timeout = fields.get('timeout');
+  const startupTimeout = fields.get('startupTimeout');
+  const retries = fields.get('retries');
+  const resources = fields.get('resources');
+
+  return {
+    timeoutMs: timeout === undefined ? undefined : reader.duration(timeout.value, 'timeout'),
+    startupTimeoutMs: startupTimeout === undefined ? undefined : reader.duration(startupTimeout.value, 'startupTimeout'),
+    retries: retries === undefined ? undefined : readRetries(reader, retries.value),
+    resources: resources === undefined ? {} : readResources(reader, resources.value),
+  };
+}
+
+export function readRetries(reader: YamlReader, node: Node | null): number | undefined {
+  return reader.integer(node, 'retries', 0, Number.MAX_SAFE_INTEGER, 'a whole number of 0 or more');
+}
+
+function readResources(reader: YamlReader, node: Node | null): ResourceLimits {
+  const fields = reader.mapping(node, 'resources', RESOURCE_KEYS);
+  if (fields === undefined) return {};
+
+  const limits: ResourceLimits = {};
+  const memory = fields.get('memory');
+  const cpus = fields.get('cpus');
+
+  if (memory !== undefined) limits.memoryBytes = reader.byteSize(memory.value, 'memory');
+  if (cpus !== undefined) {
+    limits.cpus = reader.positiveNumber(cpus.value, 'cpus', 'a number of CPU cores greater than 0, such as 1 or 0.5');
+  }
+
+  return withoutUndefined(limits);
+}
+
+/** Merges an image's resource limits over the defaults, field by field. */
+export function mergeResources(defaults: ResourceLimits, image: ResourceLimits): ResourceLimits {
+  return withoutUndefined({
+    memoryBytes: image.memoryBytes ?? defaults.memoryBytes,
+    cpus: image.cpus ?? defaults.cpus,
+  });
+}
+
+function withoutUndefined(limits: ResourceLimits): ResourceLimits {
+  const result: ResourceLimits = {};
+  if (limits.memoryBytes !== undefined) result.memoryBytes = limits.memoryBytes;
+  if (limits.cpus !== undefined) result.cpus = limits.cpus;
+  return result;
+}

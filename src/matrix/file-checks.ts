@@ -1,0 +1,54 @@
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { MatrixIssue } from './errors.js';
+import type { SourceLocation } from './types.js';
+
+/** A file or folder named in the matrix, with the position of the value that names it. */
+export interface FileReference {
+  kind: 'build' | 'suite';
+  /** Absolute path. */
+  path: string;
+  location: SourceLocation;
+}
+
+/** File names that podman build looks for in a build folder, in its order of preference. */
+export const CONTAINERFILE_NAMES = ['Containerfile', 'Dockerfile'] as const;
+
+/**
+ * Checks that each build folder exists and contains a Containerfile or Dockerfile, and that
+ * each suite file exists. This is the loader's only file-system access besides reading
+ * the matrix file itself.
+ */
+export function checkFileReferences(references: readonly FileReference[]): MatrixIssue[] {
+  const issues: MatrixIssue[] = [];
+
+  for (const reference of references) {
+    const problem = reference.kind === 'build' ? buildFolderProblem(reference.path) : suiteFileProblem(reference.path);
+    if (problem !== undefined) issues.push({ location: reference.location, message: problem });
+  }
+
+  return issues;
+}
+
+function buildFolderProblem(folder: string): string | undefined {
+  const stats = statSync(folder, { throwIfNoEntry: false });
+  if (stats === undefined) {
+    return `build folder ${folder} does not exist; create it with a Containerfile, or fix the path`;
+  }
+  if (!stats.isDirectory()) {
+    return `build path ${folder} is not a folder; point build: at the folder that contains the Containerfile`;
+  }
+
+  const hasContainerfile = CONTAINERFILE_NAMES.some((name) => existsSync(path.join(folder, name)));
+  if (!hasContainerfile) {
+    return `build folder ${folder} has no Containerfile or Dockerfile; add one, or use image: for a registry image`;
+  }
+  return undefined;
+}
+
+function suiteFileProblem(file: string): string | undefined {
+  const stats = statSync(file, { throwIfNoEntry: false });
+  if (stats === undefined) return `suite file ${file} does not exist; create it, or fix the path`;
+  if (!stats.isFile()) return `suite path ${file} is not a file; list Playwright spec files under suites:`;
+  return undefined;
+}

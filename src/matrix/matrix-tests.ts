@@ -1,0 +1,234 @@
+import type { Node } from 'yaml';
+import { readRetries } from './defaults.js';
+import { readMethod, readStatus, readUrlPath } from './http-fields.js';
+import { readListedPort } from './ports.js';
+import type { Check, ExecExpectation, HttpExpectation, MatrixTest, Pattern, SourceLocation } from './types.js';
+import type { Field, Fields, YamlReader } from './yaml-reader.js';
+
+const TEST_KEYS = ['name', 'http', 'exec', 'expect', 'timeout', 'retries'] as const;
+const HTTP_KEYS = ['port', 'path', 'method', 'headers', 'body', 'expect'] as const;
+const HTTP_EXPECT_KEYS = ['status', 'body', 'headers'] as const;
+const EXEC_EXPECT_KEYS = ['exitCode', 'stdout', 'stderr'] as const;
+
+/** The image fields that a test's check and its resolved settings depend on. */
+export interface TestTarget {
+  imageName: string;
+  ports: readonly number[];
+  /** The image's timeout and retries, already resolved against the defaults. */
+  timeoutMs: number;
+  retries: number;
+}
+
+/** The tests of one image, and the names of all of them, including those with errors. */
+export interface TestList {
+  tests: MatrixTest[];
+  /** Every test name written, so that later checks do not report a name as unknown when its test is invalid. */
+  names: Set<string>;
+}
+
+/** Reads an image's `tests:` list; test names must be unique within the image. */
+export function readTests(reader: YamlReader, node: Node | null, target: TestTarget): TestList {
+  const list: TestList = { tests: [], names: new Set() };
+  const items = reader.list(node, 'tests', '[{ name: config is valid, exec: [nginx, -t] }]');
+  if (items === undefined) return list;
+
+  const firstLineByName = new Map<string, number>();
+  items.forEach((item, index) => {
+    const fields = reader.mapping(item, `test ${index + 1} of image "${target.imageName}"`, TEST_KEYS);
+    if (fields === undefined) return;
+
+    const named = readTestName(reader, fields, index, target.imageName);
+    if (named === undefined) {
+      // Still check the rest of the test, so that one run of the loader reports all its problems.
+      readCheck(reader, fields, `test ${index + 1} of image "${target.imageName}"`, target);
+      return;
+    }
+
+    const firstLine = firstLineByName.get(named.name);
+    if (firstLine !== undefined) {
+      reader.report(
+        named.location,
+        `duplicate test name "${named.name}" in image "${target.imageName}", first used on line ${firstLine}; ` +
+          'give each test of an image its own name',
+      );
+      return;
+    }
+    firstLineByName.set(named.name, named.location.line);
+    list.names.add(named.name);
+
+    const test = readTest(reader, fields, named, target);
+    if (test !== undefined) list.tests.push(test);
+  });
+
+  return list;
+}
+
+interface TestName {
+  name: string;
+  location: SourceLocation;
+}
+
+function readTestName(reader: YamlReader, fields: Fields, index: number, imageName: string): TestName | undefined {
+  const field = fields.get('name');
+  if (field === undefined) {
+    reader.reportAt(fields.node, `test ${index + 1} of image "${imageName}" has no name:; add one, such as name: serves the home page`);
+    return undefined;
+  }
+
+  const name = reader.text(field.value, 'test name');
+  if (name === undefined) return undefined;
+
+  if (name.trim() === '') {
+    reader.reportAt(field.value, 'test name must not be empty; say what the test checks, such as "serves the home page"');
+    return undefined;
+  }
+  return { name, location: reader.locateValue(field) };
+}
+
+function readTest(reader: YamlReader, fields: Fields, named: TestName, target: TestTarget): MatrixTest | undefined {
+  const check = readCheck(reader, fields, `test "${named.name}"`, target);
+  const timeout = fields.get('timeout');
+  const retries = fields.get('retries');
+  const timeoutMs = timeout === undefined ? target.timeoutMs : reader.duration(timeout.value, 'timeout');
+  const retryCount = retries === undefined ? target.retries : readRetries(reader, retries.value);
+  if (check === undefined || timeoutMs === undefined || retryCount === undefined) return undefined;
+
+  return { name: named.name, check, timeoutMs, retries: retryCount, location: named.location };
+}
+
+/** Reads the one check of a test, `http:` or `exec:`, with its expectations. */
+function readCheck(reader: YamlReader, fields: Fields, testLabel: string, target: TestTarget): Check | undefined {
+  const http = fields.get('http');
+  const exec = fields.get('exec');
+  const expect = fields.get('expect');
+
+  if (http === undefined && exec === undefined) {
+    reader.reportAt(fields.node, `${testLabel} has no check; add http: or exec:`);
+    return undefined;
+  }
+
+  if (http !== undefined && exec !== undefined) {
+    const second = reader.locate(http.key).line > reader.locate(exec.key).line ? http : exec;
+    reader.reportAt(
+      second.key,
+      `${testLabel} has both http: and exec:; keep one check in this test and move the other into a test of its own`,
+    );
+    return undefined;
+  }
+
+  if (http !== undefined) {
+    if (expect !== undefined) {
+      reader.reportAt(
+        expect.key,
+        `${testLabel} is an http check, so its expect: belongs inside http:; move it to http: { expect: ... }`,
+      );
+    }
+    return readHttpCheck(reader, http, target);
+  }
+
+  return readExecCheck(reader, exec!, expect);
+}
+
+function readExecCheck(reader: YamlReader, exec: Field, expect: Field | undefined): Check | undefined {
+  const command = reader.textList(exec.value, 'exec', '[nginx, -t]');
+  const expectation = expect === undefined ? { exitCode: 0, stdout: [], stderr: [] } : readExecExpectation(reader, expect.value);
+  if (command === undefined || expectation === undefined) return undefined;
+
+  return { kind: 'exec', command, expect: expectation };
+}
+
+/**
+ * Reads an exec test's `expect:`. The exit code is checked only when written here; a test
+ * with no `expect:` at all expects exit code 0.
+ */
+function readExecExpectation(reader: YamlReader, node: Node | null): ExecExpectation | undefined {
+  const fields = reader.mapping(node, 'expect', EXEC_EXPECT_KEYS);
+  if (fields === undefined) return undefined;
+
+  const exitCodeField = fields.get('exitCode');
+  const stdoutField = fields.get('stdout');
+  const stderrField = fields.get('stderr');
+
+  const exitCode = exitCodeField === undefined ? undefined : reader.integer(exitCodeField.value, 'exitCode', 0, 255, 'an exit code from 0 to 255');
+  const stdout = stdoutField === undefined ? [] : reader.patterns(stdoutField.value, 'stdout');
+  const stderr = stderrField === undefined ? [] : reader.patterns(stderrField.value, 'stderr');
+  if ((exitCodeField !== undefined && exitCode === undefined) || stdout === undefined || stderr === undefined) return undefined;
+
+  return exitCode === undefined ? { stdout, stderr } : { exitCode, stdout, stderr };
+}
+
+function readHttpCheck(reader: YamlReader, http: Field, target: TestTarget): Check | undefined {
+  const fields = reader.mapping(http.value, 'http', HTTP_KEYS);
+  if (fields === undefined) return undefined;
+
+  const portField = fields.get('port');
+  const pathField = fields.get('path');
+  const methodField = fields.get('method');
+  const headersField = fields.get('headers');
+  const bodyField = fields.get('body');
+  const expectField = fields.get('expect');
+
+  if (portField === undefined) {
+    reader.reportAt(http.key, `http has no port:; add the container port to send the request to, such as port: ${target.ports[0] ?? 80}`);
+  }
+
+  const port = portField === undefined ? undefined : readListedPort(reader, portField.value, 'http.port', target.imageName, target.ports);
+  const path = pathField === undefined ? '/' : readUrlPath(reader, pathField.value, 'http.path');
+  const method = methodField === undefined ? 'GET' : readMethod(reader, methodField.value, 'http.method');
+  const headers = headersField === undefined ? {} : readRequestHeaders(reader, headersField.value);
+  const body = bodyField === undefined ? undefined : reader.string(bodyField.value, 'http.body', { allowEmpty: true });
+  const expect = expectField === undefined ? { status: 200, body: [], headers: {} } : readHttpExpectation(reader, expectField.value);
+
+  if (port === undefined || path === undefined || method === undefined || headers === undefined || expect === undefined) return undefined;
+  if (bodyField !== undefined && body === undefined) return undefined;
+
+  const check: Check = { kind: 'http', port, path, method, headers, expect };
+  if (body !== undefined) check.body = body;
+  return check;
+}
+
+function readRequestHeaders(reader: YamlReader, node: Node | null): Record<string, string> | undefined {
+  const fields = reader.mapping(node, 'http.headers');
+  if (fields === undefined) return undefined;
+
+  const headers: Record<string, string> = {};
+  let valid = true;
+  for (const field of fields.list()) {
+    const value = reader.text(field.value, `header ${field.name}`);
+    if (value === undefined) valid = false;
+    else headers[field.name] = value;
+  }
+  return valid ? headers : undefined;
+}
+
+/** Reads `http.expect:`; the status defaults to 200 when not written. */
+function readHttpExpectation(reader: YamlReader, node: Node | null): HttpExpectation | undefined {
+  const fields = reader.mapping(node, 'http.expect', HTTP_EXPECT_KEYS);
+  if (fields === undefined) return undefined;
+
+  const statusField = fields.get('status');
+  const bodyField = fields.get('body');
+  const headersField = fields.get('headers');
+
+  const status = statusField === undefined ? 200 : readStatus(reader, statusField.value, 'http.expect.status');
+  const body = bodyField === undefined ? [] : reader.patterns(bodyField.value, 'http.expect.body');
+  const headers = headersField === undefined ? {} : readExpectedHeaders(reader, headersField.value);
+  if (status === undefined || body === undefined || headers === undefined) return undefined;
+
+  return { status, body, headers };
+}
+
+/** Reads expected response headers; names are stored in lower case, as HTTP compares them. */
+function readExpectedHeaders(reader: YamlReader, node: Node | null): Record<string, Pattern> | undefined {
+  const fields = reader.mapping(node, 'http.expect.headers');
+  if (fields === undefined) return undefined;
+
+  const headers: Record<string, Pattern> = {};
+  let valid = true;
+  for (const field of fields.list()) {
+    const pattern = reader.pattern(field.value, `header ${field.name}`);
+    if (pattern === undefined) valid = false;
+    else headers[field.name.toLowerCase()] = pattern;
+  }
+  return valid ? headers : undefined;
+}
