@@ -1,0 +1,300 @@
+import { readFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
+import { ANNOTATION, EVIDENCE_ATTACHMENT, annotationValue } from '../driver/annotations.js';
+import { CONTEXT_ENV, readRunContext, type RunContext, type RuntimeEndpoint } from '../driver/context.js';
+import type { TestEvidence } from '../evidence/types.js';
+import { stripAnsi } from './ansi.js';
+import { compareText } from './compare-text.js';
+import { buildJUnit } from './junit.js';
+import { emptyEvidence, mergeEvidence } from './merge-evidence.js';
+import { pairResults } from './pairing.js';
+import type { Outcome, RunReport, RuntimeInfo, TestRunResult } from './types.js';
+import { writeFileAtomic } from './write-file.js';
+
+/** Environment variable that overrides the reporter's `outputDir` option. */
+export const REPORTS_DIR_ENV = 'GVMATRIX_REPORTS_DIR';
+
+export const RESULTS_FILE = 'results.json';
+export const JUNIT_FILE = 'junit.xml';
+
+export interface GvmatrixReporterOptions {
+  /**
+   * Folder for junit.xml and results.json, relative to the config folder. When unset the
+   * run context's reportsDir applies, and GVMATRIX_REPORTS_DIR overrides both.
+   */
+  outputDir?: string;
+  /** Folder of the Playwright config, which Playwright passes to every reporter. */
+  configDir?: string;
+}
+
+/** One try of a test, reduced to what the report needs. */
+interface TryRecord {
+  retry: number;
+  status: Outcome;
+  error?: string;
+  durationMs: number;
+  evidence: TestEvidence;
+}
+
+interface GatheredTest {
+  test: TestCase;
+  runtime: RuntimeEndpoint;
+  tries: TryRecord[];
+}
+
+/**
+ * Playwright reporter that pairs every sandbox result with its baseline, classifies it
+ * and writes results.json and junit.xml. It prints nothing: the CLI prints the summary
+ * from results.json.
+ */
+export default class GvmatrixReporter implements Reporter {
+  private readonly context: RunContext;
+  private readonly reportsDir: string;
+  private readonly baselineRuntime: string;
+  private readonly gathered = new Map<string, GatheredTest>();
+  private rootSuite: Suite | undefined;
+
+  constructor(options: GvmatrixReporterOptions = {}) {
+    this.context = readRunContext();
+    this.baselineRuntime = findBaseline(this.context);
+    this.reportsDir = resolveReportsDir(options, this.context, process.env);
+  }
+
+  printsToStdio(): boolean {
+    return false;
+  }
+
+  onBegin(_config: FullConfig, suite: Suite): void {
+    this.rootSuite = suite;
+
+    const unknown: string[] = [];
+    for (const projectSuite of suite.suites) {
+      const project = projectSuite.project();
+      if (project && !this.findRuntime(runtimeNameOf(project))) {
+        unknown.push(`${project.name} (runtime ${runtimeNameOf(project)})`);
+      }
+    }
+    if (unknown.length > 0) {
+      throw new Error(
+        `gvmatrix reporter: projects ${unknown.join(', ')} name runtimes missing from the run context ${process.env[CONTEXT_ENV]}, which lists ${this.runtimeNames()}; their results are left out of the reports. Set each project's metadata.runtime to one of those names.`,
+      );
+    }
+  }
+
+  onTestEnd(test: TestCase, result: TestResult): void {
+    const project = test.parent.project();
+    const runtime = project ? this.findRuntime(runtimeNameOf(project)) : undefined;
+    if (!runtime) {
+      // onBegin has already reported this project once, so repeating it per test adds nothing.
+      return;
+    }
+
+    const gathered = this.gathered.get(test.id) ?? { test, runtime, tries: [] };
+    this.gathered.set(test.id, gathered);
+
+    const base = { retry: result.retry, status: result.status, durationMs: result.duration, ...errorOf(result) };
+    try {
+      gathered.tries.push({ ...base, evidence: readEvidence(result) });
+    } catch (error) {
+      gathered.tries.push({ ...base, evidence: emptyEvidence() });
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(
+        `gvmatrix reporter: the ${EVIDENCE_ATTACHMENT} attachment of "${test.title}" under ${runtime.name} (try ${result.retry + 1}) is invalid: ${reason}. The result is kept without runsc evidence; the test fixtures write this attachment, so report the problem with the attachment's text.`,
+        { cause: error },
+      );
+    }
+  }
+
+  async onEnd(result: FullResult): Promise<void> {
+    const matrixDir = dirname(this.context.matrixFile);
+    const results = [...this.gathered.values()].map((gathered) => toTestRunResult(gathered, matrixDir));
+    results.push(...this.notStartedResults(result.status, matrixDir));
+    results.sort((a, b) => compareText(a.image, b.image) || compareText(a.test, b.test) || compareText(a.runtime, b.runtime));
+
+    const known = this.context.known ?? [];
+    const report: RunReport = {
+      runId: this.context.runId,
+      matrixFile: this.context.matrixFile,
+      startedAt: this.context.startedAt,
+      finishedAt: new Date(result.startTime.getTime() + result.duration).toISOString(),
+      runtimes: this.context.runtimes.map(toRuntimeInfo),
+      results,
+      verdicts: pairResults(results, this.baselineRuntime, known),
+    };
+
+    await writeFileAtomic(join(this.reportsDir, RESULTS_FILE), `${JSON.stringify(report, null, 2)}\n`);
+    await writeFileAtomic(join(this.reportsDir, JUNIT_FILE), buildJUnit(report));
+  }
+
+  /** Results for tests of the run that never reached onTestEnd, because the run stopped first. */
+  private notStartedResults(runStatus: FullResult['status'], matrixDir: string): TestRunResult[] {
+    const tests = this.rootSuite?.allTests() ?? [];
+    const results: TestRunResult[] = [];
+    for (const test of tests) {
+      const project = test.parent.project();
+      const runtime = project ? this.findRuntime(runtimeNameOf(project)) : undefined;
+      if (!runtime || this.gathered.has(test.id)) {
+        continue;
+      }
+      results.push({
+        ...identify(test, runtime, matrixDir),
+        outcome: 'skipped',
+        attempts: [],
+        error: `the test did not start before the run ended (run status: ${runStatus})`,
+        durationMs: 0,
+        evidence: emptyEvidence(),
+      });
+    }
+    return results;
+  }
+
+  private findRuntime(name: string): RuntimeEndpoint | undefined {
+    return this.context.runtimes.find((runtime) => runtime.name === name);
+  }
+
+  private runtimeNames(): string {
+    return this.context.runtimes.map((runtime) => runtime.name).join(', ');
+  }
+}
+
+function findBaseline(context: RunContext): string {
+  const baselines = context.runtimes.filter((runtime) => runtime.baseline);
+  const [baseline] = baselines;
+  if (baselines.length !== 1 || !baseline) {
+    throw new Error(
+      `gvmatrix reporter: the run context of run ${context.runId} lists ${baselines.length} baseline runtimes (${context.runtimes.map((runtime) => runtime.name).join(', ')}), but pairing needs exactly one. Mark one runtime with baseline: true in the matrix file.`,
+    );
+  }
+  return baseline.name;
+}
+
+function resolveReportsDir(options: GvmatrixReporterOptions, context: RunContext, env: NodeJS.ProcessEnv): string {
+  const fromEnvironment = env[REPORTS_DIR_ENV];
+  if (fromEnvironment) {
+    return resolve(fromEnvironment);
+  }
+  if (options.outputDir) {
+    return resolve(options.configDir ?? process.cwd(), options.outputDir);
+  }
+  return context.reportsDir;
+}
+
+function runtimeNameOf(project: { name: string; metadata?: unknown }): string {
+  const metadata = project.metadata as { runtime?: unknown } | undefined;
+  return typeof metadata?.runtime === 'string' ? metadata.runtime : project.name;
+}
+
+/** Returns the first error of a try as plain text, preferring the message over the stack. */
+function errorOf(result: TestResult): { error?: string } {
+  const error = result.errors[0] ?? result.error;
+  const text = error?.message ?? error?.value ?? error?.stack;
+  return text === undefined ? {} : { error: stripAnsi(text) };
+}
+
+function readEvidence(result: TestResult): TestEvidence {
+  const attachment = result.attachments.find((candidate) => candidate.name === EVIDENCE_ATTACHMENT);
+  if (!attachment) {
+    return emptyEvidence();
+  }
+
+  // testInfo.attach() keeps a body as a Buffer but copies a `path` attachment into the
+  // test's output folder (Playwright 1.65), so read whichever the driver used.
+  if (attachment.body) {
+    return parseEvidence(attachment.body.toString('utf8'));
+  }
+  if (attachment.path) {
+    return parseEvidence(readFileSync(attachment.path, 'utf8'));
+  }
+  return emptyEvidence();
+}
+
+/** Parses an evidence attachment, treating a missing list as empty. */
+export function parseEvidence(text: string): TestEvidence {
+  const value: unknown = JSON.parse(text);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Error(`expected a JSON object with containerIds, logFiles, unsupportedSyscalls and panics, got ${text.slice(0, 80)}`);
+  }
+
+  const fields = value as Partial<Record<keyof TestEvidence, unknown>>;
+  return {
+    containerIds: listField(fields.containerIds, 'containerIds') as string[],
+    logFiles: listField(fields.logFiles, 'logFiles') as string[],
+    unsupportedSyscalls: listField(fields.unsupportedSyscalls, 'unsupportedSyscalls') as TestEvidence['unsupportedSyscalls'],
+    panics: listField(fields.panics, 'panics') as TestEvidence['panics'],
+  };
+}
+
+function listField(value: unknown, name: string): unknown[] {
+  if (value === undefined) {
+    return [];
+  }
+  if (!Array.isArray(value)) {
+    throw new Error(`field ${name} must be an array, got ${JSON.stringify(value).slice(0, 80)}`);
+  }
+  return value;
+}
+
+/** Reduces the tries of one test under one runtime to a result: the last try decides the outcome. */
+function toTestRunResult(gathered: GatheredTest, matrixDir: string): TestRunResult {
+  const tries = [...gathered.tries].sort((a, b) => a.retry - b.retry);
+  const last = tries[tries.length - 1] as TryRecord;
+  const lastError = [...tries].reverse().find((record) => record.error !== undefined)?.error;
+
+  const result: TestRunResult = {
+    ...identify(gathered.test, gathered.runtime, matrixDir),
+    outcome: last.status,
+    attempts: tries.map((record) => record.status),
+    durationMs: tries.reduce((total, record) => total + record.durationMs, 0),
+    evidence: mergeEvidence(tries.map((record) => record.evidence)),
+  };
+  if (lastError !== undefined) {
+    result.error = lastError;
+  }
+  return result;
+}
+
+type Identity = Pick<TestRunResult, 'image' | 'test' | 'runtime' | 'runtimeKind' | 'baseline' | 'source' | 'file'>;
+
+/** Names a test from the driver's annotations, falling back to its titles for hand-written suites without them. */
+function identify(test: TestCase, runtime: RuntimeEndpoint, matrixDir: string): Identity {
+  const source = annotationValue(test.annotations, ANNOTATION.source) === 'matrix' ? 'matrix' : 'suite';
+  const identity: Identity = {
+    image: annotationValue(test.annotations, ANNOTATION.image) ?? outermostDescribe(test) ?? specName(test.location.file),
+    test: annotationValue(test.annotations, ANNOTATION.test) ?? test.title,
+    runtime: runtime.name,
+    runtimeKind: runtime.kind,
+    baseline: runtime.baseline,
+    source,
+  };
+  if (source === 'suite') {
+    identity.file = relative(matrixDir, test.location.file);
+  }
+  return identity;
+}
+
+function outermostDescribe(test: TestCase): string | undefined {
+  let title: string | undefined;
+  for (let suite: Suite | undefined = test.parent; suite; suite = suite.parent) {
+    if (suite.type === 'describe') {
+      title = suite.title;
+    }
+  }
+  return title;
+}
+
+/** `suites/nginx.spec.ts` → `nginx`. */
+function specName(file: string): string {
+  return basename(file).replace(/\.(spec|test)\.[cm]?[jt]s$/, '').replace(/\.[cm]?[jt]s$/, '');
+}
+
+function toRuntimeInfo(runtime: RuntimeEndpoint): RuntimeInfo {
+  return {
+    name: runtime.name,
+    kind: runtime.kind,
+    baseline: runtime.baseline,
+    path: runtime.path,
+    version: runtime.version,
+    flags: runtime.flags,
+  };
+}

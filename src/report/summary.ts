@@ -1,0 +1,178 @@
+import { isBenign } from '../evidence/benign.js';
+import { compareText } from './compare-text.js';
+import type { RunReport, TestRunResult, Verdict, VerdictRecord } from './types.js';
+
+/** Verdicts in the order the summary counts them. The first five always appear in the totals line. */
+const VERDICT_ORDER: readonly Verdict[] = [
+  'compatible',
+  'syscall-incompatible',
+  'behavior-diff',
+  'sandbox-crash',
+  'baseline-failure',
+  'known',
+  'fixed',
+  'flaky',
+  'not-run',
+];
+const ALWAYS_COUNTED = 5;
+
+/** Short verdict names for the table cells, which hold several counts side by side. */
+const CELL_LABELS: Record<Verdict, string> = {
+  compatible: 'compatible',
+  'syscall-incompatible': 'syscall',
+  'behavior-diff': 'behavior',
+  'sandbox-crash': 'crash',
+  'baseline-failure': 'baseline-fail',
+  known: 'known',
+  fixed: 'fixed',
+  flaky: 'flaky',
+  'not-run': 'not-run',
+};
+
+const COLUMN_GAP = '  ';
+
+/**
+ * Formats the human summary of a run as plain text without colours: a table of images
+ * by runtimes, every verdict other than compatible with its message, the unsupported
+ * syscalls seen in passing tests, and a totals line.
+ */
+export function formatSummary(report: RunReport): string {
+  const sections = [
+    formatTable(report),
+    formatNotCompatible(report.verdicts),
+    formatPassingEvidence(report),
+    formatTotals(report.verdicts),
+  ];
+  return `${sections.filter((section) => section !== '').join('\n\n')}\n`;
+}
+
+/** Rows are images, columns are runtimes: `passed/total` for baselines, verdict counts for sandboxes. */
+function formatTable(report: RunReport): string {
+  const runtimes = orderedRuntimes(report);
+  const baselines = new Set(report.runtimes.filter((runtime) => runtime.baseline).map((runtime) => runtime.name));
+  const images = [...new Set(report.results.map((result) => result.image))].sort(compareText);
+
+  const rows = images.map((image) => [
+    image,
+    ...runtimes.map((runtime) =>
+      baselines.has(runtime) ? formatBaselineCell(report.results, image, runtime) : formatSandboxCell(report.verdicts, image, runtime),
+    ),
+  ]);
+  return formatColumns([['image', ...runtimes], ...rows]);
+}
+
+function formatBaselineCell(results: readonly TestRunResult[], image: string, runtime: string): string {
+  const own = results.filter((result) => result.image === image && result.runtime === runtime);
+  if (own.length === 0) {
+    return '-';
+  }
+  const passed = own.filter((result) => result.outcome === 'passed').length;
+  return `${passed}/${own.length}`;
+}
+
+function formatSandboxCell(verdicts: readonly VerdictRecord[], image: string, runtime: string): string {
+  const own = verdicts.filter((record) => record.image === image && record.runtime === runtime);
+  if (own.length === 0) {
+    return '-';
+  }
+  const counts = countVerdicts(own);
+  return VERDICT_ORDER.filter((verdict) => counts.get(verdict))
+    .map((verdict) => `${counts.get(verdict)} ${CELL_LABELS[verdict]}`)
+    .join(', ');
+}
+
+/** Lists each verdict other than compatible on one line: runtime, image › test, verdict, message. */
+function formatNotCompatible(verdicts: readonly VerdictRecord[]): string {
+  const rows = verdicts
+    .filter((record) => record.verdict !== 'compatible')
+    .map((record) => [record.runtime, `${record.image} › ${record.test}`, record.verdict, record.message]);
+  if (rows.length === 0) {
+    return '';
+  }
+  return `Verdicts other than compatible:\n${formatColumns(rows)}`;
+}
+
+/**
+ * Lists per runtime the unsupported syscalls that runsc reported in tests that passed:
+ * evidence of what a later failure would be. A benign call such as rseq shows up in
+ * nearly every test, so it gets a count instead of a list of tests.
+ */
+function formatPassingEvidence(report: RunReport): string {
+  const byRuntime = new Map<string, Map<string, Set<string>>>();
+  const benignNames = new Set<string>();
+  for (const result of report.results) {
+    if (result.outcome !== 'passed') {
+      continue;
+    }
+    for (const finding of result.evidence.unsupportedSyscalls) {
+      if (isBenign(finding)) {
+        benignNames.add(finding.name);
+      }
+      const byName = byRuntime.get(result.runtime) ?? new Map<string, Set<string>>();
+      byRuntime.set(result.runtime, byName);
+      const tests = byName.get(finding.name) ?? new Set<string>();
+      byName.set(finding.name, tests);
+      tests.add(`${result.image} › ${result.test}`);
+    }
+  }
+  if (byRuntime.size === 0) {
+    return '';
+  }
+
+  const blocks = [...byRuntime.keys()].sort(compareText).map((runtime) => {
+    const byName = byRuntime.get(runtime) as Map<string, Set<string>>;
+    const rows = [...byName.keys()].sort(compareText).map((name) => {
+      const tests = [...(byName.get(name) as Set<string>)].sort(compareText);
+      const where = benignNames.has(name) ? `benign, in ${tests.length} ${tests.length === 1 ? 'test' : 'tests'}` : tests.join(', ');
+      return [`  ${name}`, where];
+    });
+    return `${runtime}\n${formatColumns(rows)}`;
+  });
+  return `Unsupported syscalls in passing tests:\n${blocks.join('\n')}`;
+}
+
+/** The closing line: the five main verdicts always, the others when they occur. */
+function formatTotals(verdicts: readonly VerdictRecord[]): string {
+  const counts = countVerdicts(verdicts);
+  const parts = VERDICT_ORDER.filter((verdict, index) => index < ALWAYS_COUNTED || counts.get(verdict)).map(
+    (verdict) => `${counts.get(verdict) ?? 0} ${verdict}`,
+  );
+  return `gvmatrix: ${parts.join(', ')}`;
+}
+
+function countVerdicts(verdicts: readonly VerdictRecord[]): Map<Verdict, number> {
+  const counts = new Map<Verdict, number>();
+  for (const record of verdicts) {
+    counts.set(record.verdict, (counts.get(record.verdict) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** Runtime names for the table: baselines first, then the report's order, then runtimes seen only in results. */
+function orderedRuntimes(report: RunReport): string[] {
+  const listed = [
+    ...report.runtimes.filter((runtime) => runtime.baseline).map((runtime) => runtime.name),
+    ...report.runtimes.filter((runtime) => !runtime.baseline).map((runtime) => runtime.name),
+  ];
+  const unlisted = [...new Set(report.results.map((result) => result.runtime))].filter((name) => !listed.includes(name)).sort(compareText);
+  return [...listed, ...unlisted];
+}
+
+/** Pads every column but the last to its widest cell and drops trailing spaces. */
+function formatColumns(rows: readonly string[][]): string {
+  const widths: number[] = [];
+  for (const row of rows) {
+    row.forEach((cell, index) => {
+      widths[index] = Math.max(widths[index] ?? 0, cell.length);
+    });
+  }
+
+  return rows
+    .map((row) =>
+      row
+        .map((cell, index) => (index === row.length - 1 ? cell : cell.padEnd(widths[index] ?? 0)))
+        .join(COLUMN_GAP)
+        .trimEnd(),
+    )
+    .join('\n');
+}
