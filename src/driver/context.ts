@@ -14,8 +14,9 @@ export interface RuntimeEndpoint extends RuntimeInfo {
 }
 
 /**
- * What the CLI hands to the Playwright process: written as JSON into the run folder,
- * its path passed in GVMATRIX_CONTEXT, read by the config, the fixtures and the reporter.
+ * The run context that the CLI passes to the Playwright process. The CLI writes it as JSON
+ * into the run folder and passes its path in GVMATRIX_CONTEXT; the config, the fixtures
+ * and the reporter read it.
  */
 export interface RunContext {
   runId: string;

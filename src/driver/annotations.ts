@@ -1,0 +1,16 @@
+/**
+ * The driver's contract with the reporter: annotation types on every test and the name
+ * of the per-try evidence attachment.
+ */
+export const ANNOTATION = {
+  image: 'gvmatrix.image',
+  test: 'gvmatrix.test',
+  source: 'gvmatrix.source',
+} as const;
+
+export const EVIDENCE_ATTACHMENT = 'gvmatrix-evidence';
+
+/** Returns the description of the first annotation of a type. */
+export function annotationValue(annotations: ReadonlyArray<{ type: string; description?: string }>, type: string): string | undefined {
+  return annotations.find((annotation) => annotation.type === type)?.description;
+}

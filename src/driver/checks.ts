@@ -1,0 +1,94 @@
+import { expect, type APIRequestContext, type TestInfo } from '@playwright/test';
+import type { Check, Pattern } from '../matrix/types.js';
+import type { AppContainer } from './app-container.js';
+import { formatPattern, patternToRegExp } from './patterns.js';
+
+/** Name of the attachment that records what a declarative check observed. */
+export const OBSERVED_ATTACHMENT = 'gvmatrix-observed';
+
+/** Stored output is cut to this many characters so a noisy container cannot bloat reports. */
+export const MAX_STORED_OUTPUT = 64 * 1024;
+
+export function truncateOutput(text: string, max = MAX_STORED_OUTPUT): string {
+  if (text.length <= max) {
+    return text;
+  }
+  return `${text.slice(0, max)}\n[gvmatrix: ${text.length - max} more characters dropped]`;
+}
+
+function expectMatches(actual: string, pattern: Pattern, what: string): void {
+  const message = `${what} should match ${formatPattern(pattern)}`;
+  if (pattern.kind === 'regex') {
+    expect(actual, message).toMatch(patternToRegExp(pattern));
+  } else {
+    expect(actual, message).toContain(pattern.text);
+  }
+}
+
+/** Runs an `exec:` check and asserts its expectations; the observed values are attached. */
+async function runExecCheck(check: Extract<Check, { kind: 'exec' }>, app: AppContainer, timeoutMs: number, testInfo: TestInfo): Promise<void> {
+  const result = await app.exec(check.command, { timeoutMs });
+  const command = check.command.join(' ');
+  await testInfo.attach(OBSERVED_ATTACHMENT, {
+    body: JSON.stringify({ kind: 'exec', command: check.command, exitCode: result.exitCode, stdout: truncateOutput(result.stdout), stderr: truncateOutput(result.stderr) }),
+    contentType: 'application/json',
+  });
+
+  if (check.expect.exitCode !== undefined) {
+    const output = truncateOutput(`${result.stdout}\n${result.stderr}`.trim(), 2_000);
+    expect(result.exitCode, `exit code of \`${command}\`${output ? `; its output:\n${output}` : ''}`).toBe(check.expect.exitCode);
+  }
+  for (const pattern of check.expect.stdout) {
+    expectMatches(result.stdout, pattern, `stdout of \`${command}\``);
+  }
+  for (const pattern of check.expect.stderr) {
+    expectMatches(result.stderr, pattern, `stderr of \`${command}\``);
+  }
+}
+
+/** Sends an `http:` check's request from the host to the mapped port and asserts the response. */
+async function runHttpCheck(
+  check: Extract<Check, { kind: 'http' }>,
+  app: AppContainer,
+  request: APIRequestContext,
+  timeoutMs: number,
+  testInfo: TestInfo,
+): Promise<void> {
+  const url = app.url(check.port, check.path);
+  const response = await request.fetch(url, {
+    method: check.method,
+    headers: check.headers,
+    data: check.body,
+    timeout: timeoutMs,
+    failOnStatusCode: false,
+    maxRedirects: 0,
+  });
+  const body = await response.text();
+  const headers = response.headers();
+  await testInfo.attach(OBSERVED_ATTACHMENT, {
+    body: JSON.stringify({ kind: 'http', url, status: response.status(), headers, body: truncateOutput(body) }),
+    contentType: 'application/json',
+  });
+
+  const what = `${check.method} ${check.path} on port ${check.port}`;
+  if (check.expect.status !== undefined) {
+    expect(response.status(), `HTTP status of ${what}`).toBe(check.expect.status);
+  }
+  for (const pattern of check.expect.body) {
+    expectMatches(body, pattern, `body of ${what}`);
+  }
+  for (const [name, pattern] of Object.entries(check.expect.headers)) {
+    const value = headers[name.toLowerCase()];
+    expect(value, `header ${name} of ${what}`).toBeDefined();
+    expectMatches(value ?? '', pattern, `header ${name} of ${what}`);
+  }
+}
+
+/** Runs one declarative check against the started application. */
+export async function runCheck(check: Check, app: AppContainer, request: APIRequestContext, timeoutMs: number, testInfo: TestInfo): Promise<void> {
+  if (check.kind === 'exec') {
+    await runExecCheck(check, app, timeoutMs, testInfo);
+  } else {
+    await runHttpCheck(check, app, request, timeoutMs, testInfo);
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Playwright configuration for a gvmatrix run: one project per runtime variant, so a
+ * worker serves exactly one Podman API endpoint. Started by `gvmatrix run` with
+ * GVMATRIX_CONTEXT naming the run context file.
+ */
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from '@playwright/test';
+import { loadMatrix } from '../matrix/loader.js';
+import { readRunContext } from './context.js';
+import { selectImages, testTimeoutMs } from './selection.js';
+import { specsDir } from './specs.js';
+
+const context = readRunContext();
+const matrix = await loadMatrix(context.matrixFile);
+const images = selectImages(matrix, context.images);
+
+// Suite tests get the longest budget any selected image needs; declarative tests set their own.
+const suiteTimeoutMs = Math.max(...images.map((image) => testTimeoutMs(image, image.timeoutMs)), 60_000);
+
+const workers = Number(process.env.GVMATRIX_WORKERS) || defaultWorkers(context.runtimes.length);
+
+/** Returns enough workers to keep every runtime busy, within the machine's cores. */
+function defaultWorkers(runtimeCount: number): number {
+  return Math.max(1, Math.min(runtimeCount, availableParallelism()));
+}
+
+export default defineConfig({
+  testDir: specsDir(context.runDir),
+  outputDir: join(context.runDir, 'test-results'),
+  fullyParallel: true,
+  workers,
+  retries: 0,
+  timeout: suiteTimeoutMs,
+  forbidOnly: true,
+  reporter: [
+    [process.stdout.isTTY ? 'list' : 'line'],
+    [fileURLToPath(new URL('../report/reporter.js', import.meta.url)), { outputDir: context.reportsDir }],
+  ],
+  projects: context.runtimes.map((runtime) => ({
+    name: runtime.name,
+    metadata: { runtime: runtime.name },
+  })),
+});

@@ -1,0 +1,196 @@
+import { connect } from 'node:net';
+import type Dockerode from 'dockerode';
+import { Wait, type BoundPorts, type WaitStrategy } from 'testcontainers';
+import type { WaitSpec } from '../matrix/types.js';
+import { patternToRegExp } from './patterns.js';
+
+const POLL_INTERVAL_MS = 200;
+const LOG_TAIL_LINES = 20;
+
+/** Returns a short description of what a readiness check waits for, for timeout messages. */
+export function describeWait(spec: WaitSpec): string {
+  switch (spec.kind) {
+    case 'http':
+      return `HTTP GET ${spec.path} on port ${spec.port} to return ${spec.status}`;
+    case 'tcp':
+      return `a TCP connection to port ${spec.port}`;
+    case 'log':
+      return `log line matching ${spec.pattern.kind === 'regex' ? `/${spec.pattern.source}/${spec.pattern.flags}` : JSON.stringify(spec.pattern.text)}${spec.times > 1 ? ` ${spec.times} times` : ''}`;
+    case 'exec':
+      return `\`${spec.command.join(' ')}\` to exit 0`;
+    case 'none':
+      return 'nothing';
+  }
+}
+
+/** Quotes argv for `/bin/sh -c`, which testcontainers' command wait strategy runs. */
+export function shellQuote(argv: string[]): string {
+  return argv.map((arg) => (/^[A-Za-z0-9_./:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+abstract class TimedWaitStrategy implements WaitStrategy {
+  protected startupTimeoutMs = 60_000;
+  private startupTimeoutSet = false;
+
+  abstract waitUntilReady(container: Dockerode.Container, boundPorts: BoundPorts, startTime?: Date): Promise<void>;
+
+  withStartupTimeout(startupTimeoutMs: number): this {
+    this.startupTimeoutMs = startupTimeoutMs;
+    this.startupTimeoutSet = true;
+    return this;
+  }
+
+  isStartupTimeoutSet(): boolean {
+    return this.startupTimeoutSet;
+  }
+
+  getStartupTimeout(): number {
+    return this.startupTimeoutMs;
+  }
+}
+
+function tryConnect(host: string, port: number, timeoutMs: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: timeoutMs });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(undefined);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(`connecting to ${host}:${port} timed out`);
+    });
+    socket.once('error', (error) => resolve(`${error.message}`));
+  });
+}
+
+/**
+ * Waits until the mapped host port accepts a TCP connection. Unlike testcontainers'
+ * port strategy it execs nothing inside the container, so runsc logs only the application.
+ */
+export class TcpWaitStrategy extends TimedWaitStrategy {
+  constructor(
+    private readonly port: number,
+    private readonly host: string,
+  ) {
+    super();
+  }
+
+  override async waitUntilReady(_container: Dockerode.Container, boundPorts: BoundPorts): Promise<void> {
+    const hostPort = boundPorts.getBinding(this.port);
+    const deadline = Date.now() + this.startupTimeoutMs;
+    let lastError: string | undefined = 'not tried';
+    while (Date.now() < deadline) {
+      lastError = await tryConnect(this.host, hostPort, 1_000);
+      if (lastError === undefined) {
+        return;
+      }
+      await sleep(POLL_INTERVAL_MS);
+    }
+    throw new Error(`port ${this.port} (host port ${hostPort}) did not accept a TCP connection within ${this.startupTimeoutMs} ms; last error: ${lastError}`);
+  }
+}
+
+/** Splits a Docker log stream (8-byte frame headers when the container has no TTY) into text. */
+export function demultiplexLogs(buffer: Buffer): string {
+  const looksFramed = buffer.length >= 8 && (buffer[0] === 1 || buffer[0] === 2) && buffer[1] === 0 && buffer[2] === 0 && buffer[3] === 0;
+  if (!looksFramed) {
+    return buffer.toString('utf8');
+  }
+  const parts: Buffer[] = [];
+  let offset = 0;
+  while (offset + 8 <= buffer.length) {
+    const size = buffer.readUInt32BE(offset + 4);
+    parts.push(buffer.subarray(offset + 8, offset + 8 + size));
+    offset += 8 + size;
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
+
+/** Reads the last lines a container printed; an empty string when the engine has none. */
+export async function tailContainerLogs(container: Dockerode.Container, lines = LOG_TAIL_LINES): Promise<string> {
+  try {
+    const raw = (await container.logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+    return demultiplexLogs(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw))).trimEnd();
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Wraps the image's readiness check. It records the container id before waiting, so
+ * evidence and cleanup still find a container that never became ready. It fails at once
+ * when the container exits, instead of waiting out the timeout. Its error names what was
+ * awaited and shows the container's last log lines.
+ */
+export class ReadinessWaitStrategy extends TimedWaitStrategy {
+  constructor(
+    private readonly inner: WaitStrategy | undefined,
+    private readonly description: string,
+    private readonly onContainer: (id: string) => void,
+  ) {
+    super();
+  }
+
+  override async waitUntilReady(container: Dockerode.Container, boundPorts: BoundPorts, startTime?: Date): Promise<void> {
+    this.onContainer(container.id);
+    if (!this.inner) {
+      return;
+    }
+    this.inner.withStartupTimeout(this.startupTimeoutMs);
+
+    let watching = true;
+    const exited = watchForExit(container, () => watching);
+    try {
+      await Promise.race([this.inner.waitUntilReady(container, boundPorts, startTime), exited]);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const logs = await tailContainerLogs(container);
+      throw new Error(
+        `container ${container.id.slice(0, 12)} was not ready: waited ${this.startupTimeoutMs} ms for ${this.description}: ${reason}` +
+          (logs ? `\nlast container output:\n${logs}` : '\nthe container printed nothing'),
+      );
+    } finally {
+      watching = false;
+    }
+  }
+}
+
+async function watchForExit(container: Dockerode.Container, active: () => boolean): Promise<never> {
+  while (active()) {
+    await sleep(POLL_INTERVAL_MS * 2);
+    if (!active()) {
+      break;
+    }
+    let state: { Running?: boolean; ExitCode?: number; Error?: string } | undefined;
+    try {
+      state = (await container.inspect()).State;
+    } catch {
+      continue;
+    }
+    if (state && state.Running === false) {
+      throw new Error(`the container exited with code ${state.ExitCode ?? 'unknown'}${state.Error ? ` (${state.Error})` : ''}`);
+    }
+  }
+  return new Promise<never>(() => {});
+}
+
+/** Builds the testcontainers wait strategy for a matrix `wait:` entry. */
+export function waitStrategyFor(spec: WaitSpec, host: string): WaitStrategy | undefined {
+  switch (spec.kind) {
+    case 'http':
+      return Wait.forHttp(spec.path, spec.port).forStatusCode(spec.status);
+    case 'tcp':
+      return new TcpWaitStrategy(spec.port, host);
+    case 'log':
+      return Wait.forLogMessage(patternToRegExp(spec.pattern), spec.times);
+    case 'exec':
+      return Wait.forSuccessfulCommand(shellQuote(spec.command));
+    case 'none':
+      return undefined;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,130 @@
+import { request } from 'node:http';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import type { RuntimeInfo } from '../report/types.js';
+import type { RuntimeEndpoint } from '../driver/context.js';
+import { EnvironmentError, podmanRuntimeFlag } from './runtimes.js';
+
+/**
+ * One `podman --runtime PATH [--runtime-flag F]... system service` process. Podman's
+ * Docker-compatible API ignores HostConfig.Runtime, so a runtime is chosen per API
+ * endpoint: each runtime variant gets its own service and socket, all sharing one image store.
+ */
+export interface PodmanEndpoint {
+  info: RuntimeEndpoint;
+  /** Service output (podman's own log), kept for error messages. */
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+export interface StartEndpointOptions {
+  runtime: RuntimeInfo;
+  /** Folder for the socket and the service log; the socket path must stay under 108 bytes. */
+  socketDir: string;
+  /** runsc only: folder for `--debug-log=DIR/`. */
+  debugLogDir?: string;
+  podman?: string;
+  startTimeoutMs?: number;
+  /** Extra global podman arguments, placed before `system service`. */
+  podmanArgs?: string[];
+}
+
+const STOP_GRACE_MS = 10_000;
+const PING_INTERVAL_MS = 100;
+
+/** Returns the runtime flags podman passes to every runtime command of this endpoint. */
+export function endpointRuntimeFlags(runtime: RuntimeInfo, debugLogDir?: string): string[] {
+  const flags = runtime.flags.map(podmanRuntimeFlag);
+  if (runtime.kind === 'runsc' && debugLogDir) {
+    // The trailing slash makes runsc write one file per command into the folder.
+    flags.push(`debug-log=${debugLogDir.replace(/\/?$/, '/')}`);
+  }
+  return flags;
+}
+
+/** Returns the podman command line that serves this runtime on this socket. */
+export function endpointArgs(runtime: RuntimeInfo, socket: string, debugLogDir?: string, podmanArgs: string[] = []): string[] {
+  const args = [...podmanArgs, '--runtime', runtime.path];
+  for (const flag of endpointRuntimeFlags(runtime, debugLogDir)) {
+    args.push('--runtime-flag', flag);
+  }
+  args.push('system', 'service', '--time=0', `unix://${socket}`);
+  return args;
+}
+
+/** Sends GET /_ping over a unix socket; resolves true on HTTP 200. */
+export function pingSocket(socket: string, timeoutMs = 2_000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ socketPath: socket, path: '/_ping', method: 'GET', timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+    req.end();
+  });
+}
+
+/** Starts the API service for one runtime and waits until its socket responds to /_ping. */
+export async function startEndpoint(options: StartEndpointOptions): Promise<PodmanEndpoint> {
+  const { runtime, socketDir } = options;
+  const podman = options.podman ?? 'podman';
+  const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+
+  await mkdir(socketDir, { recursive: true });
+  if (options.debugLogDir) {
+    await mkdir(options.debugLogDir, { recursive: true });
+  }
+  const socket = join(socketDir, `${runtime.name}.sock`);
+  const logFile = join(socketDir, `${runtime.name}.service.log`);
+  await rm(socket, { force: true });
+
+  const args = endpointArgs(runtime, socket, options.debugLogDir, options.podmanArgs);
+  const log = createWriteStream(logFile);
+  const child: ResultPromise = execa(podman, args, { reject: false, stdin: 'ignore', cleanup: true });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+
+  let exited = false;
+  void child.then(() => {
+    exited = true;
+  });
+
+  const stop = async (): Promise<void> => {
+    if (!exited) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      await child;
+      clearTimeout(timer);
+    }
+    log.end();
+    await rm(socket, { force: true });
+  };
+
+  const deadline = Date.now() + startTimeoutMs;
+  while (!(await pingSocket(socket))) {
+    if (exited || Date.now() > deadline) {
+      await stop();
+      const output = (await readFile(logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-10).join('\n');
+      const failure = exited ? 'exited before its socket answered' : `did not answer on ${socket} within ${startTimeoutMs} ms`;
+      throw new EnvironmentError(
+        `the Podman API service for runtime "${runtime.name}" ${failure}.\n` +
+          `command: ${podman} ${args.join(' ')}\n` +
+          (output ? `its output:\n${output}\n` : '') +
+          'Run `gvmatrix doctor` to check podman and the runtime, and fix the runtime flags if the output names one.',
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, PING_INTERVAL_MS));
+  }
+
+  return {
+    info: { ...runtime, socket, debugLogDir: options.debugLogDir },
+    logFile,
+    stop,
+  };
+}
