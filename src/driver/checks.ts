@@ -16,8 +16,16 @@ export function truncateOutput(text: string, max = MAX_STORED_OUTPUT): string {
   return `${text.slice(0, max)}\n[gvmatrix: ${text.length - max} more characters dropped]`;
 }
 
-function expectMatches(actual: string, pattern: Pattern, what: string): void {
-  const message = `${what} should match ${formatPattern(pattern)}`;
+/** Returns a short excerpt of a value for a one-line failure message. */
+export function excerpt(text: string, max = 200): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return JSON.stringify(flat.length > max ? `${flat.slice(0, max)}...` : flat);
+}
+
+function expectMatches(actual: string, pattern: Pattern, subject: string): void {
+  // The message's first line becomes the verdict message, so it names the value received.
+  const verb = pattern.kind === 'regex' ? 'match' : 'contain';
+  const message = `${subject} does not ${verb} ${formatPattern(pattern)}: got ${excerpt(actual)}`;
   if (pattern.kind === 'regex') {
     expect(actual, message).toMatch(patternToRegExp(pattern));
   } else {
@@ -35,8 +43,9 @@ async function runExecCheck(check: Extract<Check, { kind: 'exec' }>, app: AppCon
   });
 
   if (check.expect.exitCode !== undefined) {
-    const output = truncateOutput(`${result.stdout}\n${result.stderr}`.trim(), 2_000);
-    expect(result.exitCode, `exit code of \`${command}\`${output ? `; its output:\n${output}` : ''}`).toBe(check.expect.exitCode);
+    const output = `${result.stdout}\n${result.stderr}`.trim();
+    const message = `\`${command}\` exited with ${result.exitCode}, expected ${check.expect.exitCode}; output: ${excerpt(output)}`;
+    expect(result.exitCode, `${message}\n${truncateOutput(output, 2_000)}`).toBe(check.expect.exitCode);
   }
   for (const pattern of check.expect.stdout) {
     expectMatches(result.stdout, pattern, `stdout of \`${command}\``);
@@ -70,17 +79,17 @@ async function runHttpCheck(
     contentType: 'application/json',
   });
 
-  const what = `${check.method} ${check.path} on port ${check.port}`;
+  const requestLine = `${check.method} ${check.path} on port ${check.port}`;
   if (check.expect.status !== undefined) {
-    expect(response.status(), `HTTP status of ${what}`).toBe(check.expect.status);
+    expect(response.status(), `${requestLine} returned status ${response.status()}, expected ${check.expect.status}; body: ${excerpt(body)}`).toBe(check.expect.status);
   }
   for (const pattern of check.expect.body) {
-    expectMatches(body, pattern, `body of ${what}`);
+    expectMatches(body, pattern, `body of ${requestLine}`);
   }
   for (const [name, pattern] of Object.entries(check.expect.headers)) {
     const value = headers[name.toLowerCase()];
-    expect(value, `header ${name} of ${what}`).toBeDefined();
-    expectMatches(value ?? '', pattern, `header ${name} of ${what}`);
+    expect(value, `${requestLine} has no ${name} header`).toBeDefined();
+    expectMatches(value ?? '', pattern, `header ${name} of ${requestLine}`);
   }
 }
 
