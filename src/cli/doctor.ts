@@ -1,11 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Matrix } from '../matrix/types.js';
 import { runCommand } from '../engine/command.js';
 import { startEndpoint } from '../engine/endpoint.js';
 import { BASE_IMAGE, imageExists } from '../engine/images.js';
 import { probeRuntime } from '../engine/runtimes.js';
+import { netstackProblem } from '../engine/netstack.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -19,20 +20,6 @@ export interface DoctorCheck {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** First runsc release whose netstack starts on Linux 6.x; older builds fail there. */
-const NETSTACK_FIXED_VERSION = 20240731;
-
-/** Returns the release date in a runsc version line (`runsc version 0.0~20221219.0`), if any. */
-export function runscReleaseDate(version: string): number | undefined {
-  const match = /(\d{8})/.exec(version);
-  return match ? Number(match[1]) : undefined;
-}
-
-/** Returns true when the runtime's flags choose a network mode other than netstack. */
-export function avoidsNetstack(flags: string[]): boolean {
-  return flags.some((flag) => /^--network=(host|none)$/.test(flag));
 }
 
 async function checkPodman(): Promise<DoctorCheck> {
@@ -98,16 +85,9 @@ async function checkRuntime(matrix: Matrix, name: string): Promise<DoctorCheck[]
     return [{ name: `runtime ${name}`, status: 'fail', detail: errorText(error), fix: 'install the runtime or fix `oci:` in the matrix' }];
   }
 
-  if (info.kind === 'runsc') {
-    const released = runscReleaseDate(info.version);
-    if (released !== undefined && released < NETSTACK_FIXED_VERSION && !avoidsNetstack(info.flags)) {
-      checks.push({
-        name: `runtime ${name} network`,
-        status: 'fail',
-        detail: `runsc ${released} uses netstack by default, which refuses to start on Linux 6.x ("cannot run with network enabled in root network namespace"): it mistakes every network namespace for the root one because /proc/sys/net/core/rmem_default exists there (gVisor issue 10704, fixed in runsc 20240731)`,
-        fix: `add "--network=host" (or "--network=none") to the flags of runtime ${name}, or use runsc 20240731 or later`,
-      });
-    }
+  const problem = netstackProblem(info, release());
+  if (problem) {
+    checks.push({ name: `runtime ${name} network`, status: 'fail', detail: problem, fix: `add "--network=host" to the flags of runtime ${name}` });
   }
 
   const dir = await mkdtemp(join(tmpdir(), 'gvmatrix-doctor-'));

@@ -1,12 +1,14 @@
 import { createRequire } from 'node:module';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { release } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { loadMatrix } from '../matrix/loader.js';
 import type { Matrix, RuntimeVariant } from '../matrix/types.js';
 import { prepareImages } from '../engine/images.js';
-import { probeRuntime } from '../engine/runtimes.js';
+import { EnvironmentError, probeRuntime } from '../engine/runtimes.js';
+import { netstackProblem } from '../engine/netstack.js';
 import { EngineSession, newRunId } from '../engine/session.js';
 import { CONTEXT_ENV, type RunContext } from '../driver/context.js';
 import { writeSpecFiles } from '../driver/specs.js';
@@ -75,6 +77,13 @@ export async function runMatrix(options: RunOptions): Promise<number> {
     const info = await probeRuntime(variant);
     progress(`runtime ${info.name}: ${info.path} (${info.version})${info.flags.length ? ` ${info.flags.join(' ')}` : ''}`);
     runtimes.push(info);
+  }
+  for (const info of runtimes) {
+    const problem = netstackProblem(info, release());
+    if (problem) {
+      // Every container of this runtime would fail to start and read as a behaviour difference.
+      throw new EnvironmentError(problem);
+    }
   }
 
   await prepareImages(images, progress, { onlyMissing: !options.build });

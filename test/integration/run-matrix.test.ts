@@ -159,6 +159,15 @@ describe('gvmatrix run with bad input', () => {
     assert.match(result.stderr, /\/nonexistent\/runsc was not found/);
   });
 
+  test('runsc netstack on Linux 6 exits 3', async () => {
+    const file = join(dir, 'netstack.yaml');
+    const text = (await readFile(fixtureMatrix, 'utf8')).replace('flags: ["--network=host"]', 'flags: []');
+    await writeFile(file, text.replaceAll('build: images/', `build: ${join(repoRoot, 'test/fixtures/integration/images')}/`));
+    const result = await runCli(['run', '--matrix', file, '--reports', join(dir, 'reports')]);
+    assert.equal(result.exitCode, 3);
+    assert.match(result.stderr, /Add "--network=host"/);
+  });
+
   test('unknown image name exits 2', async () => {
     const result = await runCli(['run', '--matrix', fixtureMatrix, '--image', 'nosuch', '--reports', join(dir, 'reports')]);
     assert.equal(result.exitCode, 2);
