@@ -49,6 +49,47 @@ runtime = "runc"
 CONF
 }
 
+# The second gVisor release in the shipped matrix: runsc 0.0~20240729 from Debian trixie.
+# The .deb holds one static binary, so it is extracted into its own folder; installing
+# trixie packages system-wide would mix releases on a bookworm machine.
+RUNSC_NEXT_VERSION=20240729
+RUNSC_NEXT_DIR=/opt/gvmatrix/runsc-$RUNSC_NEXT_VERSION
+
+install_runsc_next() {
+  if [ -x "$RUNSC_NEXT_DIR/runsc" ]; then
+    return
+  fi
+  if [ "$(id -u)" -ne 0 ]; then
+    log "missing $RUNSC_NEXT_DIR/runsc; run this script as root once to extract it"
+    exit 3
+  fi
+
+  local mirror work
+  mirror=$(grep -hoE '^(URIs:|deb( \[[^]]*\])?) *[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null \
+    | awk '{print $NF}' | head -n 1)
+  mirror=${GVMATRIX_DEBIAN_MIRROR:-${mirror:-http://deb.debian.org/debian}}
+  work=$(mktemp -d)
+  log "extracting runsc $RUNSC_NEXT_VERSION from Debian trixie ($mirror) into $RUNSC_NEXT_DIR"
+
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror trixie main" > "$work/sources.list"
+  mkdir -p "$work/lists/partial" "$work/cache/archives/partial"
+  local apt_options=(-o "Dir::Etc::SourceList=$work/sources.list" -o Dir::Etc::SourceParts=/dev/null
+    -o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache" -o Debug::NoLocking=1
+    -o APT::Sandbox::User=root)
+  apt-get "${apt_options[@]}" -qq update
+  local version
+  version=$(apt-cache "${apt_options[@]}" madison runsc | awk -v want="$RUNSC_NEXT_VERSION" '$3 ~ want {print $3; exit}')
+  if [ -z "$version" ]; then
+    log "trixie on $mirror has no runsc $RUNSC_NEXT_VERSION; set GVMATRIX_DEBIAN_MIRROR to a mirror or snapshot that has it"
+    rm -rf "$work"
+    exit 3
+  fi
+  (cd "$work" && apt-get "${apt_options[@]}" -qq download "runsc=$version")
+  dpkg-deb -x "$work"/runsc_*.deb "$work/root"
+  install -D -m 0755 "$work/root/usr/bin/runsc" "$RUNSC_NEXT_DIR/runsc"
+  rm -rf "$work"
+}
+
 install_npm_dependencies() {
   local stamp=node_modules/.gvmatrix-lock.sha256
   local wanted
@@ -72,6 +113,7 @@ build_images() {
 
 install_packages
 configure_podman
+install_runsc_next
 install_npm_dependencies
 build_cli
 build_images
