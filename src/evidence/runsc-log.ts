@@ -1,12 +1,14 @@
 /**
  * Parsing of runsc debug logs (`runsc --debug-log=DIR/`), which hold one file per runsc
  * command. Checked against the logs of runsc 0.0~20221219.0 and 0.0~20240729.0 in both
- * `--debug-log-format` text (glog lines, the default) and json.
+ * `--debug-log-format` text (glog lines, the default) and json. Lines that managed
+ * platforms built on gVisor copy into their own logs (`Container Sandbox: MESSAGE`) are
+ * read as well.
  */
 
 import { basename } from 'node:path';
 
-import { syscallNumberOf } from './syscall-numbers.js';
+import { syscallNameOf, syscallNumberOf } from './syscall-numbers.js';
 import type { SandboxPanic, UnsupportedSyscall } from './types.js';
 
 /** The runsc command that wrote a debug log, from its file name. */
@@ -70,9 +72,21 @@ const MAX_LINES_BEFORE_STACK = 20;
 /** `I1204 19:56:19.128312    8063 compat.go:123] MESSAGE`, as glog writes it. */
 const GLOG_LINE = /^[IWEFD]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ [^\]\s]+\] (.*)$/;
 
-const UNSUPPORTED_SYSCALL = /^Unsupported syscall ([A-Za-z_][A-Za-z0-9_]*)\(([^)]*)\)/;
+/**
+ * `Unsupported syscall NAME(ARGS)`. NAME is the kernel's name, `sys_460` when the runsc build
+ * has no name for the number, or `UNKNOWN[460/0x1cc]` as managed gVisor platforms write it.
+ */
+const UNSUPPORTED_SYSCALL = /^Unsupported syscall (UNKNOWN\[\d+\/0x[0-9a-fA-F]+\]|[A-Za-z_][A-Za-z0-9_]*)\(([^)]*)\)/;
 
 const NUMBERED_SYSCALL = /^sys_(\d+)$/;
+
+const UNKNOWN_SYSCALL = /^UNKNOWN\[(\d+)\/0x[0-9a-fA-F]+\]$/;
+
+/**
+ * The prefix that managed gVisor platforms put before each sentry message they copy into
+ * the container's log. Their log viewers may put a timestamp or a severity before it.
+ */
+const PLATFORM_PREFIX = 'Container Sandbox: ';
 
 /**
  * The first line of output from the Go runtime when a runsc process dies: a panic, a fatal
@@ -104,8 +118,9 @@ export function logKind(fileName: string): RunscLogKind | undefined {
 }
 
 /**
- * Returns the message of one debug log line without its glog prefix or JSON wrapping, or
- * undefined for a line runsc's logger did not write (Go runtime output, a partial line).
+ * Returns the message of one debug log line without its glog prefix, JSON wrapping or
+ * `Container Sandbox: ` platform prefix. Returns undefined for a line runsc's logger did not
+ * write: Go runtime output, a partial line, a line of the application's own output.
  */
 export function messageOfLine(line: string): string | undefined {
   const glog = GLOG_LINE.exec(line);
@@ -113,14 +128,26 @@ export function messageOfLine(line: string): string | undefined {
     return glog[1];
   }
 
-  if (line.startsWith('{"msg":')) {
-    return jsonMessage(line);
+  const json = jsonMessage(line);
+  if (json !== undefined) {
+    return afterPlatformPrefix(json) ?? json;
   }
 
-  return undefined;
+  return afterPlatformPrefix(line);
 }
 
+/** Returns the text after `Container Sandbox: `, wherever the platform's log put it in the line. */
+function afterPlatformPrefix(text: string): string | undefined {
+  const start = text.indexOf(PLATFORM_PREFIX);
+  return start < 0 ? undefined : text.slice(start + PLATFORM_PREFIX.length);
+}
+
+/** Returns the `msg` field of a `--debug-log-format=json` line, whatever the order of its fields. */
 function jsonMessage(line: string): string | undefined {
+  if (!line.trimStart().startsWith('{')) {
+    return undefined;
+  }
+
   try {
     const parsed: unknown = JSON.parse(line);
     if (typeof parsed === 'object' && parsed !== null && 'msg' in parsed && typeof parsed.msg === 'string') {
@@ -218,7 +245,9 @@ export function exitStatusOfLog(text: string): number | undefined {
 /**
  * Extracts every `Unsupported syscall NAME(ARGS)` line, every Go runtime death (panic,
  * fatal error, fatal signal) with the first lines of the stack that follows it, and every
- * runsc `FATAL ERROR:` line from the text of one runsc debug log.
+ * runsc `FATAL ERROR:` line from the text of one runsc debug log. A call logged by number
+ * (`sys_435`, `UNKNOWN[435/0x1b3]`) gets the kernel's name (`clone3`) when the amd64 table
+ * has one.
  */
 export function parseRunscLog(text: string, source: RunscLogSource): RunscLogFindings {
   const lines = linesOf(text);
@@ -260,18 +289,35 @@ function unsupportedSyscallOf(
     return undefined;
   }
 
-  const name = match[1] ?? '';
+  const loggedName = match[1] ?? '';
   const argsText = match[2] ?? '';
   const args = argsText === '' ? [] : argsText.split(',');
 
-  const numbered = NUMBERED_SYSCALL.exec(name);
-  const number = numbered === null ? syscallNumberOf(name) : Number(numbered[1]);
+  const { name, number } = identifySyscall(loggedName);
 
   const syscall: UnsupportedSyscall = { name, args, line, ...source };
   if (number !== undefined) {
     syscall.number = number;
   }
+  if (name !== loggedName) {
+    syscall.loggedName = loggedName;
+  }
   return syscall;
+}
+
+/**
+ * Returns the kernel's name and the amd64 number of a syscall as runsc logged it. A number
+ * the table has no name for keeps runsc's own spelling, `sys_NUMBER`.
+ */
+function identifySyscall(loggedName: string): { name: string; number?: number } {
+  const numbered = NUMBERED_SYSCALL.exec(loggedName) ?? UNKNOWN_SYSCALL.exec(loggedName);
+  if (numbered === null) {
+    const number = syscallNumberOf(loggedName);
+    return number === undefined ? { name: loggedName } : { name: loggedName, number };
+  }
+
+  const number = Number(numbered[1]);
+  return { name: syscallNameOf(number) ?? `sys_${number}`, number };
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * amd64 system call numbers, from Linux 6.12's uapi header asm/unistd_64.h (Debian trixie
  * package linux-libc-dev 6.12.117-1). runsc logs an unsupported call by name, or as
- * `sys_NUMBER` when its own table has no name for it. This table maps names to numbers.
+ * `sys_NUMBER` when its own table has no name for it. Managed platforms built on gVisor
+ * write `UNKNOWN[NUMBER/0xHEX]` instead. This table maps names to numbers and back.
  */
 
 /** Names of calls 0 to 335, in number order. */
@@ -69,7 +70,19 @@ const NUMBER_BY_NAME: ReadonlyMap<string, number> = new Map([
   ...numberNames(NAMES_FROM_424, 424),
 ]);
 
+const NAME_BY_NUMBER: ReadonlyMap<number, string> = new Map(
+  [...NUMBER_BY_NAME].map(([name, number]) => [number, name]),
+);
+
+/** Every amd64 system call this table names, as kernel name and number. */
+export const SYSCALL_NUMBERS: ReadonlyMap<string, number> = NUMBER_BY_NAME;
+
 /** Returns the amd64 number of a system call named as the kernel spells it. */
 export function syscallNumberOf(name: string): number | undefined {
   return NUMBER_BY_NAME.get(name);
+}
+
+/** Returns the kernel's name of amd64 system call `number`, or undefined for an unassigned number. */
+export function syscallNameOf(number: number): string | undefined {
+  return NAME_BY_NUMBER.get(number);
 }

@@ -2,10 +2,15 @@
 
 /** One `Unsupported syscall NAME(ARGS)` line from a runsc boot log. */
 export interface UnsupportedSyscall {
-  /** Syscall name as the kernel spells it (`fanotify_init`). */
+  /**
+   * Syscall name as the kernel spells it (`fanotify_init`), or `sys_NUMBER` for a number
+   * that has no name in the amd64 table.
+   */
   name: string;
   /** Syscall number on amd64, when the log or the name gives it. */
   number?: number;
+  /** The name as the log wrote it, when it differs from `name` (`sys_435`, `UNKNOWN[435/0x1b3]`). */
+  loggedName?: string;
   /** Arguments as logged, hexadecimal strings (`0x0`). */
   args: string[];
   /** The log line as written, for reports. */

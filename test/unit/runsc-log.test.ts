@@ -74,6 +74,25 @@ describe('messageOfLine', () => {
     assert.equal(messageOfLine(line), 'Exiting with status: 0');
   });
 
+  test('json fields in any order', () => {
+    const line = '{"level":"info","time":"2026-12-04T20:12:54.725524255Z","msg":"Exiting with status: 0"}';
+    assert.equal(messageOfLine(line), 'Exiting with status: 0');
+  });
+
+  test('json line cut short', () => {
+    assert.equal(messageOfLine('{"msg":"Unsupported syscall rseq(0x7f20605694a0,'), undefined);
+  });
+
+  test('platform prefix after timestamp', () => {
+    const line = '2026-12-04 19:56:46.261 UTC Container Sandbox: Unsupported syscall prctl(0x21,0x0)';
+    assert.equal(messageOfLine(line), 'Unsupported syscall prctl(0x21,0x0)');
+  });
+
+  test('platform prefix in json msg', () => {
+    const line = '{"msg":"Container Sandbox: Unsupported syscall prctl(0x21,0x0)","level":"debug"}';
+    assert.equal(messageOfLine(line), 'Unsupported syscall prctl(0x21,0x0)');
+  });
+
   test('go runtime line', () => {
     assert.equal(messageOfLine('SIGABRT: abort'), undefined);
     assert.equal(messageOfLine('\tsyscall/syscall_linux.go:90 +0x36'), undefined);
@@ -152,15 +171,36 @@ describe('parseRunscLog syscalls', () => {
   });
 
   test('numbered sys_ form', () => {
+    // runsc 20221219 has no name for 460 (lsm_set_self_attr since Linux 6.8) or for 999.
     const found = parseRunscLog(fixture('20221219-numbered', 'boot'), SOURCE).unsupportedSyscalls;
-    const numbered = found.filter((finding) => finding.name.startsWith('sys_'));
+    const numbered = found.filter((finding) => /^sys_/.test(finding.loggedName ?? finding.name));
     assert.deepEqual(
-      numbered.map((finding) => [finding.name, finding.number]),
+      numbered.map((finding) => [finding.loggedName ?? finding.name, finding.number]),
       [
         ['sys_460', 460],
         ['sys_999', 999],
       ],
     );
+  });
+
+  test('sys_ number gets kernel name', () => {
+    const found = parseRunscLog(fixture('20221219-numbered', 'boot'), SOURCE).unsupportedSyscalls;
+    const numbered = found.find((finding) => finding.loggedName === 'sys_460');
+    assert.equal(numbered?.name, 'lsm_set_self_attr');
+  });
+
+  test('unnamed number keeps sys_ name', () => {
+    const found = parseRunscLog(fixture('20221219-numbered', 'boot'), SOURCE).unsupportedSyscalls;
+    const unnamed = found.find((finding) => finding.number === 999);
+    assert.equal(unnamed?.name, 'sys_999');
+    assert.equal(unnamed?.loggedName, undefined);
+  });
+
+  test('named call has no loggedName', () => {
+    const found = parseRunscLog(fixture('20221219-numbered', 'boot'), SOURCE).unsupportedSyscalls;
+    const named = found.find((finding) => finding.name === 'fanotify_init');
+    assert.ok(named !== undefined);
+    assert.equal('loggedName' in named, false);
   });
 
   test('line and source kept', () => {
@@ -190,6 +230,90 @@ describe('parseRunscLog syscalls', () => {
   test('clean logs have no panics', () => {
     assert.deepEqual(parseRunscLog(fixture('20221219-probe', 'boot'), SOURCE).panics, []);
     assert.deepEqual(parseRunscLog(fixture('20240729-exec', 'gofer'), SOURCE).panics, []);
+  });
+
+  test('decode probe 20240729', () => {
+    const found = parseRunscLog(fixture('20240729-decode', 'boot'), SOURCE).unsupportedSyscalls;
+    const prctlOptions = found.filter((finding) => finding.name === 'prctl').map((finding) => finding.args[0]);
+    assert.deepEqual(prctlOptions, [
+      '0xd', '0xe', '0x19', '0x1a', '0x1d', '0x1e', '0x1f', '0x20', '0x21', '0x22', '0x28', '0x29', '0x2a', '0x2b', '0x2c',
+    ]);
+  });
+
+  test('decode probe ioctl requests', () => {
+    const found = parseRunscLog(fixture('20240729-decode', 'boot'), SOURCE).unsupportedSyscalls;
+    const requests = found.filter((finding) => finding.name === 'ioctl').map((finding) => finding.args[1]);
+    assert.deepEqual(requests, ['0x5415', '0x5424', '0x5429', '0x80045432', '0x80045440', '0x545d']);
+  });
+
+  test('json decode probe 20221219', () => {
+    const found = parseRunscLog(fixture('20221219-decode-json', 'boot'), SOURCE).unsupportedSyscalls;
+    assert.equal(found.length, 24);
+    assert.equal(found.filter((finding) => finding.name === 'prctl').length, 17);
+    assert.equal(found.filter((finding) => finding.name === 'ioctl').length, 6);
+  });
+
+  test('json line keeps its text', () => {
+    const found = parseRunscLog(fixture('20221219-decode-json', 'boot'), SOURCE).unsupportedSyscalls;
+    const ioctl = found.find((finding) => finding.name === 'ioctl');
+    assert.match(ioctl?.line ?? '', /^\{"msg":"Unsupported syscall ioctl\(0x0,0x5415,/);
+    assert.match(ioctl?.line ?? '', /"level":"info","time":"2026-12-04T20:36:45\.\d+Z"\}$/);
+  });
+});
+
+describe('parseRunscLog platform lines', () => {
+  /** Lines derived from real runsc 20221219 lines as the fixtures README describes. */
+  const platform = (): string => readFileSync(`${FIXTURES}20221219-container-sandbox/container-sandbox.log`, 'utf8');
+
+  test('every wrapper parsed', () => {
+    assert.deepEqual(names(platform()), [
+      'rseq',
+      'prctl',
+      'ioctl',
+      'fanotify_init',
+      'rseq',
+      'clone3',
+      'lsm_set_self_attr',
+      'sys_999',
+    ]);
+  });
+
+  test('UNKNOWN form gets kernel name', () => {
+    const found = parseRunscLog(platform(), SOURCE).unsupportedSyscalls;
+    const clone3 = found.find((finding) => finding.name === 'clone3');
+    assert.equal(clone3?.number, 435);
+    assert.equal(clone3?.loggedName, 'UNKNOWN[435/0x1b3]');
+  });
+
+  test('UNKNOWN form without name', () => {
+    const found = parseRunscLog(platform(), SOURCE).unsupportedSyscalls;
+    const unnamed = found.find((finding) => finding.number === 999);
+    assert.equal(unnamed?.name, 'sys_999');
+    assert.equal(unnamed?.loggedName, 'UNKNOWN[999/0x3e7]');
+  });
+
+  test('UNKNOWN form args', () => {
+    const found = parseRunscLog(platform(), SOURCE).unsupportedSyscalls;
+    const clone3 = found.find((finding) => finding.name === 'clone3');
+    assert.deepEqual(clone3?.args, ['0x7fe9a89cf5b0', '0x58', '0x7ff8d7d71ef0', '0x8', '0x7ff8d16006c0', '0x7fe9a89cf6a7']);
+  });
+
+  test('timestamp touching the prefix', () => {
+    const found = parseRunscLog(platform(), SOURCE).unsupportedSyscalls;
+    const ioctl = found.find((finding) => finding.name === 'ioctl');
+    assert.match(ioctl?.line ?? '', /^2026-12-04 19:56:46\.261 UTCContainer Sandbox: /);
+    assert.equal(ioctl?.args[1], '0x5412');
+  });
+
+  test('logging JSON entry', () => {
+    const found = parseRunscLog(platform(), SOURCE).unsupportedSyscalls;
+    const lsm = found.find((finding) => finding.number === 460);
+    assert.match(lsm?.line ?? '', /^\{"textPayload":"Container Sandbox: Unsupported syscall UNKNOWN\[460\/0x1cc\]\(/);
+    assert.equal(lsm?.loggedName, 'UNKNOWN[460/0x1cc]');
+  });
+
+  test('application lines ignored', () => {
+    assert.equal(messageOfLine('2026-12-04 19:56:46.262 UTC Listening on :8080'), undefined);
   });
 });
 
