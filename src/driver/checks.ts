@@ -1,26 +1,15 @@
 import { expect, type APIRequestContext, type TestInfo } from '@playwright/test';
 import type { Check, Pattern } from '../matrix/types.js';
 import type { AppContainer } from './app-container.js';
+import { attachComparedValues } from './compare.js';
+import { formatHeaders } from './compared-values.js';
+import { excerpt, truncateOutput } from './output-text.js';
 import { formatPattern, patternToRegExp } from './patterns.js';
 
 /** Name of the attachment that records what a declarative check observed. */
 export const OBSERVED_ATTACHMENT = 'gvmatrix-observed';
 
-/** Stored output is cut to this many characters so a noisy container cannot bloat reports. */
-export const MAX_STORED_OUTPUT = 64 * 1024;
-
-export function truncateOutput(text: string, max = MAX_STORED_OUTPUT): string {
-  if (text.length <= max) {
-    return text;
-  }
-  return `${text.slice(0, max)}\n[gvmatrix: ${text.length - max} more characters dropped]`;
-}
-
-/** Returns a short excerpt of a value for a one-line failure message. */
-export function excerpt(text: string, max = 200): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return JSON.stringify(flat.length > max ? `${flat.slice(0, max)}...` : flat);
-}
+export { excerpt, MAX_STORED_OUTPUT, truncateOutput } from './output-text.js';
 
 function expectMatches(actual: string, pattern: Pattern, subject: string): void {
   // The message's first line becomes the verdict message, so it names the value received.
@@ -33,7 +22,7 @@ function expectMatches(actual: string, pattern: Pattern, subject: string): void 
   }
 }
 
-/** Runs an `exec:` check and asserts its expectations; the observed values are attached. */
+/** Runs an `exec:` check and asserts its expectations; the observed and compared values are attached first. */
 async function runExecCheck(check: Extract<Check, { kind: 'exec' }>, app: AppContainer, timeoutMs: number, testInfo: TestInfo): Promise<void> {
   const result = await app.exec(check.command, { timeoutMs });
   const command = check.command.join(' ');
@@ -41,6 +30,10 @@ async function runExecCheck(check: Extract<Check, { kind: 'exec' }>, app: AppCon
     body: JSON.stringify({ kind: 'exec', command: check.command, exitCode: result.exitCode, stdout: truncateOutput(result.stdout), stderr: truncateOutput(result.stderr) }),
     contentType: 'application/json',
   });
+  if (check.compare) {
+    const named = { exitCode: String(result.exitCode), stdout: result.stdout, stderr: result.stderr };
+    await attachComparedValues(check.compare, { named }, app, timeoutMs, testInfo);
+  }
 
   if (check.expect.exitCode !== undefined) {
     const output = `${result.stdout}\n${result.stderr}`.trim();
@@ -55,7 +48,7 @@ async function runExecCheck(check: Extract<Check, { kind: 'exec' }>, app: AppCon
   }
 }
 
-/** Sends an `http:` check's request from the host to the mapped port and asserts the response. */
+/** Sends an `http:` check's request from the host to the mapped port and asserts the response after attaching it. */
 async function runHttpCheck(
   check: Extract<Check, { kind: 'http' }>,
   app: AppContainer,
@@ -78,6 +71,10 @@ async function runHttpCheck(
     body: JSON.stringify({ kind: 'http', url, status: response.status(), headers, body: truncateOutput(body) }),
     contentType: 'application/json',
   });
+  if (check.compare) {
+    const named = { status: String(response.status()), body, headers: formatHeaders(response.headersArray()) };
+    await attachComparedValues(check.compare, { named, headers }, app, timeoutMs, testInfo);
+  }
 
   const requestLine = `${check.method} ${check.path} on port ${check.port}`;
   if (check.expect.status !== undefined) {

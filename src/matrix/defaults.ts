@@ -1,5 +1,6 @@
 import type { Node } from 'yaml';
-import type { MatrixDefaults, ResourceLimits } from './types.js';
+import { readNormalizeRules } from './normalize-rules.js';
+import type { MatrixDefaults, NormalizeRule, ResourceLimits } from './types.js';
 import type { Field, Fields, YamlReader } from './yaml-reader.js';
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -12,9 +13,12 @@ export interface RunSettings {
   startupTimeoutMs?: number;
   retries?: number;
   resources: ResourceLimits;
+  builtinNormalizers?: boolean;
+  /** `normalize:` rules as written at this level; an image adds its own after those of `defaults:`. */
+  normalize?: NormalizeRule[];
 }
 
-export const RUN_SETTING_KEYS = ['timeout', 'startupTimeout', 'retries', 'resources'] as const;
+export const RUN_SETTING_KEYS = ['timeout', 'startupTimeout', 'retries', 'resources', 'builtinNormalizers', 'normalize'] as const;
 
 const RESOURCE_KEYS = ['memory', 'cpus'] as const;
 
@@ -25,6 +29,8 @@ export function readDefaults(reader: YamlReader, field: Field | undefined): Matr
     startupTimeoutMs: DEFAULT_STARTUP_TIMEOUT_MS,
     retries: DEFAULT_RETRIES,
     resources: {},
+    builtinNormalizers: true,
+    normalize: [],
   };
   if (field === undefined) return builtIn;
 
@@ -37,21 +43,30 @@ export function readDefaults(reader: YamlReader, field: Field | undefined): Matr
     startupTimeoutMs: settings.startupTimeoutMs ?? builtIn.startupTimeoutMs,
     retries: settings.retries ?? builtIn.retries,
     resources: settings.resources,
+    builtinNormalizers: settings.builtinNormalizers ?? builtIn.builtinNormalizers,
+    normalize: settings.normalize ?? builtIn.normalize,
   };
 }
 
-/** Reads timeout, startupTimeout, retries and resources from a mapping; absent ones stay unset. */
+/**
+ * Reads timeout, startupTimeout, retries, resources, builtinNormalizers and normalize from
+ * a mapping; absent ones stay unset.
+ */
 export function readRunSettings(reader: YamlReader, fields: Fields): RunSettings {
   const timeout = fields.get('timeout');
   const startupTimeout = fields.get('startupTimeout');
   const retries = fields.get('retries');
   const resources = fields.get('resources');
+  const builtinNormalizers = fields.get('builtinNormalizers');
+  const normalize = fields.get('normalize');
 
   return {
     timeoutMs: timeout === undefined ? undefined : reader.duration(timeout.value, 'timeout'),
     startupTimeoutMs: startupTimeout === undefined ? undefined : reader.duration(startupTimeout.value, 'startupTimeout'),
     retries: retries === undefined ? undefined : readRetries(reader, retries.value),
     resources: resources === undefined ? {} : readResources(reader, resources.value),
+    builtinNormalizers: builtinNormalizers === undefined ? undefined : reader.boolean(builtinNormalizers.value, 'builtinNormalizers'),
+    normalize: normalize === undefined ? undefined : readNormalizeRules(reader, normalize.value),
   };
 }
 

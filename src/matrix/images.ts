@@ -67,6 +67,8 @@ function readImage(context: LoadContext, field: Field, defaults: MatrixDefaults)
     timeoutMs: defaults.timeoutMs,
     retries: defaults.retries,
     resources: { ...defaults.resources },
+    builtinNormalizers: defaults.builtinNormalizers,
+    normalize: [...defaults.normalize],
     location: reader.locate(field.key),
   };
   const entry: ImageEntry = { spec, testNames: new Set(), suiteLocations: new Map() };
@@ -90,6 +92,8 @@ function readImage(context: LoadContext, field: Field, defaults: MatrixDefaults)
   spec.startupTimeoutMs = settings.startupTimeoutMs ?? defaults.startupTimeoutMs;
   spec.retries = settings.retries ?? defaults.retries;
   spec.resources = mergeResources(defaults.resources, settings.resources);
+  spec.builtinNormalizers = settings.builtinNormalizers ?? defaults.builtinNormalizers;
+  spec.normalize = [...defaults.normalize, ...(settings.normalize ?? [])];
 
   const suites = fields.get('suites');
   if (suites !== undefined) {
@@ -99,7 +103,14 @@ function readImage(context: LoadContext, field: Field, defaults: MatrixDefaults)
 
   const tests = fields.get('tests');
   if (tests !== undefined) {
-    const list = readTests(reader, tests.value, { imageName: name, ports: spec.ports, timeoutMs: spec.timeoutMs, retries: spec.retries });
+    const list = readTests(reader, tests.value, {
+      imageName: name,
+      ports: spec.ports,
+      timeoutMs: spec.timeoutMs,
+      retries: spec.retries,
+      builtinNormalizers: spec.builtinNormalizers,
+      normalize: spec.normalize,
+    });
     spec.tests = list.tests;
     entry.testNames = list.names;
   }

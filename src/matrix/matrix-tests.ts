@@ -1,17 +1,18 @@
 import type { Node } from 'yaml';
+import { readComparison, type ComparisonDefaults } from './compare.js';
 import { readRetries } from './defaults.js';
 import { readMethod, readStatus, readUrlPath } from './http-fields.js';
 import { readListedPort } from './ports.js';
 import type { Check, ExecExpectation, HttpExpectation, MatrixTest, Pattern, SourceLocation } from './types.js';
 import type { Field, Fields, YamlReader } from './yaml-reader.js';
 
-const TEST_KEYS = ['name', 'http', 'exec', 'expect', 'timeout', 'retries'] as const;
+const TEST_KEYS = ['name', 'http', 'exec', 'expect', 'compare', 'normalize', 'builtinNormalizers', 'timeout', 'retries'] as const;
 const HTTP_KEYS = ['port', 'path', 'method', 'headers', 'body', 'expect'] as const;
 const HTTP_EXPECT_KEYS = ['status', 'body', 'headers'] as const;
 const EXEC_EXPECT_KEYS = ['exitCode', 'stdout', 'stderr'] as const;
 
 /** The image fields that a test's check and its resolved settings depend on. */
-export interface TestTarget {
+export interface TestTarget extends ComparisonDefaults {
   imageName: string;
   ports: readonly number[];
   /** The image's timeout and retries, already resolved against the defaults. */
@@ -41,6 +42,7 @@ export function readTests(reader: YamlReader, node: Node | null, target: TestTar
     if (named === undefined) {
       // Still check the rest of the test, so that one run of the loader reports all its problems.
       readCheck(reader, fields, `test ${index + 1} of image "${target.imageName}"`, target);
+      readComparison(reader, fields, checkKindOf(fields), target);
       return;
     }
 
@@ -87,13 +89,23 @@ function readTestName(reader: YamlReader, fields: Fields, index: number, imageNa
 
 function readTest(reader: YamlReader, fields: Fields, named: TestName, target: TestTarget): MatrixTest | undefined {
   const check = readCheck(reader, fields, `test "${named.name}"`, target);
+  const comparison = readComparison(reader, fields, checkKindOf(fields), target);
   const timeout = fields.get('timeout');
   const retries = fields.get('retries');
   const timeoutMs = timeout === undefined ? target.timeoutMs : reader.duration(timeout.value, 'timeout');
   const retryCount = retries === undefined ? target.retries : readRetries(reader, retries.value);
-  if (check === undefined || timeoutMs === undefined || retryCount === undefined) return undefined;
+  if (check === undefined || comparison === undefined || timeoutMs === undefined || retryCount === undefined) return undefined;
 
+  if (comparison !== null) check.compare = comparison;
   return { name: named.name, check, timeoutMs, retries: retryCount, location: named.location };
+}
+
+/** Returns the kind of a test's check, or undefined when it has none or both (reported by readCheck). */
+function checkKindOf(fields: Fields): 'exec' | 'http' | undefined {
+  const http = fields.get('http') !== undefined;
+  const exec = fields.get('exec') !== undefined;
+  if (http === exec) return undefined;
+  return http ? 'http' : 'exec';
 }
 
 /** Reads the one check of a test, `http:` or `exec:`, with its expectations. */

@@ -1,8 +1,10 @@
+import { decodeFinding } from '../evidence/decode.js';
 import junitReportBuilderModule from 'junit-report-builder';
 import type { Builder, TestCase as JUnitTestCase, TestSuite as JUnitTestSuite } from 'junit-report-builder';
 import type { UnsupportedSyscall } from '../evidence/types.js';
 import { compareText } from './compare-text.js';
 import { firstLine } from './first-line.js';
+import { addFlakyFailures } from './flaky-failures.js';
 import type { RunReport, RuntimeInfo, TestRunResult, VerdictRecord } from './types.js';
 import { toCdataText, toXmlText } from './xml-text.js';
 
@@ -81,6 +83,18 @@ function addTestCase(
   } else {
     markOutcome(testCase, result);
   }
+
+  if (result.outcome === 'passed' && passesInJUnit(result, verdict)) {
+    addFlakyFailures(testCase, result.failedTries ?? []);
+  }
+}
+
+/** Tells whether a testcase is written as passed: flakyFailure elements belong only in those. */
+function passesInJUnit(result: TestRunResult, verdict: VerdictRecord | undefined): boolean {
+  if (verdict && !result.baseline) {
+    return verdict.verdict === 'compatible' || verdict.verdict === 'flaky';
+  }
+  return result.outcome === 'passed';
 }
 
 function addTestCaseProperties(
@@ -101,9 +115,15 @@ function addTestCaseProperties(
   if (result.attempts.length > 1) {
     testCase.property('gvmatrix.attempts', result.attempts.join(','));
   }
+  if (verdict && !result.baseline) {
+    for (const difference of verdict.differences ?? []) {
+      testCase.property('gvmatrix.differs', toXmlText(difference.observable));
+    }
+  }
 
   for (const finding of distinctFindings(result.evidence.unsupportedSyscalls)) {
     testCase.property('gvmatrix.unsupported-syscall', toXmlText(`${finding.name}(${finding.args.join(',')})`));
+    testCase.property('gvmatrix.unsupported-feature', toXmlText(decodeFinding(finding).key));
   }
   for (const containerId of new Set(result.evidence.containerIds)) {
     testCase.property('gvmatrix.container', toXmlText(containerId));
@@ -137,8 +157,8 @@ function markVerdict(testCase: JUnitTestCase, record: VerdictRecord): void {
       testCase.standardOutput(toCdataText(`known incompatibility: ${record.message}\n\n${record.details}`));
       return;
     case 'flaky':
-      // NOTE: junit-report-builder 5.1 cannot write Surefire's flakyFailure element, so
-      // a flaky test is a pass marked by a property and a system-out note.
+      // A pass with a property and a system-out note; addTestCase adds Surefire's
+      // flakyFailure elements when this runtime's own tries failed.
       testCase.property('gvmatrix.flaky', 'true');
       testCase.standardOutput(toCdataText(`flaky: ${record.message}\n\n${record.details}`));
       return;

@@ -1,15 +1,19 @@
+import { decodeFinding } from '../evidence/decode.js';
 import { isBenign } from '../evidence/benign.js';
 import type { SandboxPanic, UnsupportedSyscall } from '../evidence/types.js';
 import type { KnownIncompatibility } from '../matrix/types.js';
+import { formatDifferencesMessage, formatDifferencesSection, formatUncomparedSection } from './difference-text.js';
+import { compareObserved, type ObservedComparison } from './differences.js';
 import { firstLine } from './first-line.js';
 import { describeKnownEntry, findKnownEntry } from './known.js';
-import type { Outcome, TestRunResult, Verdict, VerdictRecord } from './types.js';
+import type { ObservedDifference, Outcome, TestRunResult, Verdict, VerdictRecord } from './types.js';
 
 /** The verdict with its message and details, before it is tied to the results it came from. */
 interface Classification {
   verdict: Verdict;
   message: string;
   details: string;
+  differences?: ObservedDifference[];
 }
 
 /** Verdicts that break the CI gate: the sandbox changed behaviour, or the matrix itself is wrong. */
@@ -36,8 +40,10 @@ export function isFailure(verdict: Verdict): boolean {
 /**
  * Classifies one sandbox result against the baseline result of the same image and test,
  * then applies the `known:` list. The rules apply in a fixed order, and the first that
- * matches decides: not run, sandbox crash, baseline failure, flaky, syscall
- * incompatibility, behaviour difference, compatible.
+ * matches decides: not run, sandbox crash, baseline failure, compared values that differ
+ * while both pass (a behaviour difference), flaky, syscall incompatibility, behaviour
+ * difference, compatible. Compared values come before flaky so that a retry cannot hide
+ * a difference from the gate.
  */
 export function classify(
   sandbox: TestRunResult,
@@ -56,6 +62,9 @@ export function classify(
     details: final.details,
     sandbox,
   };
+  if (final.differences && final.differences.length > 0) {
+    record.differences = final.differences;
+  }
   if (baseline) {
     record.baselineResult = baseline;
   }
@@ -86,20 +95,42 @@ function classifyAgainstBaseline(sandbox: TestRunResult, baseline: TestRunResult
     return baselineFailure(sandbox, baseline);
   }
 
+  const observed = compareObserved(baseline, sandbox);
+  if (sandbox.outcome === 'passed' && observed.differences.length > 0) {
+    return comparedValuesDiffer(sandbox, baseline, observed);
+  }
+
   const flakySide = [sandbox, baseline].find((result) => isFlaky(result.attempts));
   if (flakySide) {
-    return flaky(flakySide, sandbox, baseline);
+    return withObserved(flaky(flakySide, sandbox, baseline), observed, sandbox, baseline);
   }
 
   if (isFailed(sandbox.outcome)) {
     const causes = sandbox.evidence.unsupportedSyscalls.filter((finding) => !isBenign(finding));
     if (causes.length > 0) {
-      return syscallIncompatible(sandbox, baseline, causes);
+      return withObserved(syscallIncompatible(sandbox, baseline, causes), observed, sandbox, baseline);
     }
-    return behaviorDiff(sandbox, baseline);
+    return withObserved(behaviorDiff(sandbox, baseline), observed, sandbox, baseline);
   }
 
-  return compatible(sandbox, baseline);
+  return withObserved(compatible(sandbox, baseline), observed, sandbox, baseline);
+}
+
+/** Adds the compared values that differ, and those recorded under one runtime only, to a classification. */
+function withObserved(
+  classification: Classification,
+  observed: ObservedComparison,
+  sandbox: TestRunResult,
+  baseline: TestRunResult,
+): Classification {
+  const details = joinSections([
+    classification.details,
+    formatDifferencesSection(observed.differences, baseline.runtime, sandbox.runtime),
+    formatUncomparedSection(observed.uncompared),
+  ]);
+  return observed.differences.length > 0
+    ? { ...classification, details, differences: observed.differences }
+    : { ...classification, details };
 }
 
 function notRun(side: TestRunResult): Classification {
@@ -159,7 +190,8 @@ function syscallIncompatible(
   baseline: TestRunResult,
   causes: UnsupportedSyscall[],
 ): Classification {
-  const names = [...new Set(causes.map((finding) => finding.name))].sort();
+  // ioctl(TCGETS) and ioctl(TIOCSTI) are different features, so name the decoded call.
+  const names = [...new Set(causes.map((finding) => decodeFinding(finding).feature ?? finding.name))].sort();
   return {
     verdict: 'syscall-incompatible',
     message: `unsupported syscalls: ${names.join(', ')} - ${errorFirstLine(sandbox)}`,
@@ -169,6 +201,23 @@ function syscallIncompatible(
       errorSection(sandbox),
       baselineSection(baseline),
     ]),
+  };
+}
+
+/** Both runtimes pass, but compared values differ: the differences lead the details, ahead of the evidence. */
+function comparedValuesDiffer(sandbox: TestRunResult, baseline: TestRunResult, observed: ObservedComparison): Classification {
+  const retried = [sandbox, baseline].filter((result) => result.attempts.length > 1);
+  return {
+    verdict: 'behavior-diff',
+    message: formatDifferencesMessage(observed.differences, baseline.runtime, sandbox.runtime),
+    details: joinSections([
+      `The test passes under ${baseline.runtime} and ${sandbox.runtime}, but values it compares differ.`,
+      formatDifferencesSection(observed.differences, baseline.runtime, sandbox.runtime),
+      formatUncomparedSection(observed.uncompared),
+      retried.map((result) => `Tries under ${result.runtime}: ${result.attempts.join(', ')}`).join('\n'),
+      benignSection(sandbox),
+    ]),
+    differences: observed.differences,
   };
 }
 
@@ -203,7 +252,9 @@ function applyKnownEntries(
 
   const link = entry.link ? `\nSee ${entry.link}` : '';
   if (INCOMPATIBLE_VERDICTS.has(classification.verdict)) {
+    // The differences stay on the record, so a dashboard still shows what the entry covers.
     return {
+      ...classification,
       verdict: 'known',
       message: entry.reason,
       details: joinSections([
@@ -258,7 +309,8 @@ function benignSection(result: TestRunResult): string {
 }
 
 function formatFinding(finding: UnsupportedSyscall): string {
-  return `  ${finding.line.trim()} (container ${finding.containerId}, ${finding.logFile})`;
+  const feature = decodeFinding(finding).feature;
+  return `  ${finding.line.trim()}${feature ? ` [${feature}]` : ''} (container ${finding.containerId}, ${finding.logFile})`;
 }
 
 function formatPanic(panic: SandboxPanic): string {

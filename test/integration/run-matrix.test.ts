@@ -74,6 +74,27 @@ describe('gvmatrix run on a small matrix', () => {
     assert.equal(record.verdict, 'behavior-diff');
   });
 
+  test('raw kernel release is behavior-diff', () => {
+    const record = verdictOf(report, 'it-syscalls', 'kernel release compared raw');
+    assert.equal(record.verdict, 'behavior-diff', record.message);
+    assert.match(record.message, /^stdout differs: runc ".+", runsc "4\.4\.0"$/);
+    assert.match(record.details, /\n\+4\.4\.0/);
+  });
+
+  test('normalized kernel release is compatible', () => {
+    const record = verdictOf(report, 'it-syscalls', 'kernel release compared normalized');
+    assert.equal(record.verdict, 'compatible', `${record.message}\n${record.details}`);
+    const values = record.sandbox.compared?.map((value) => value.normalized);
+    assert.deepEqual(values, ['<kernel>\n', '<hostname>']);
+  });
+
+  test('normalized response is compatible', () => {
+    const record = verdictOf(report, 'it-web', 'response compared');
+    assert.equal(record.verdict, 'compatible', `${record.message}\n${record.details}`);
+    const headers = record.sandbox.compared?.find((value) => value.observable === 'headers');
+    assert.match(headers?.normalized ?? '', /^date: <time>$/m);
+  });
+
   test('broken test is baseline-failure', () => {
     const record = verdictOf(report, 'it-syscalls', 'broken under every runtime');
     assert.equal(record.verdict, 'baseline-failure');
@@ -88,7 +109,7 @@ describe('gvmatrix run on a small matrix', () => {
     const count = await xpath(junitFile, 'count(//testsuite)');
     assert.equal(count, '4');
     const cases = await xpath(junitFile, 'count(//testcase)');
-    assert.equal(cases, '10');
+    assert.equal(cases, '16');
   });
 
   test('junit failure types are verdicts', async () => {
@@ -98,6 +119,12 @@ describe('gvmatrix run on a small matrix', () => {
     assert.equal(diff, 'behavior-diff');
     const errors = await xpath(junitFile, 'count(//testsuite[@name="it-syscalls [runsc]"]/testcase[@name="broken under every runtime"]/error)');
     assert.equal(errors, '1');
+  });
+
+  test('junit body holds the diff', async () => {
+    const body = await xpath(junitFile, 'string(//testsuite[@name="it-syscalls [runsc]"]/testcase[@name="kernel release compared raw"]/failure)');
+    assert.match(body, /^--- runc \(baseline\), normalized$/m);
+    assert.match(body, /^\+4\.4\.0$/m);
   });
 
   test('junit properties name the syscall', async () => {
@@ -165,7 +192,7 @@ describe('gvmatrix run with bad input', () => {
     await writeFile(file, text.replaceAll('build: images/', `build: ${join(repoRoot, 'test/fixtures/integration/images')}/`));
     const result = await runCli(['run', '--matrix', file, '--reports', join(dir, 'reports')]);
     assert.equal(result.exitCode, 3);
-    assert.match(result.stderr, /Add "--network=host"/);
+    assert.match(result.stderr, /network: host/);
   });
 
   test('unknown image name exits 2', async () => {

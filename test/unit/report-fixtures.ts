@@ -1,3 +1,4 @@
+import { recordComparedValue, type ComparedValue } from '../../src/driver/compared-values.js';
 import type { SandboxPanic, TestEvidence, UnsupportedSyscall } from '../../src/evidence/types.js';
 import type { KnownIncompatibility } from '../../src/matrix/types.js';
 import type { RuntimeInfo, TestRunResult } from '../../src/report/types.js';
@@ -99,3 +100,23 @@ export const EXPECT_FAILURE = [
   'Expected: 0',
   'Received: 1',
 ].join('\n');
+
+/**
+ * Builds a compared value as the driver records it. The built-in normalizers are off
+ * unless asked for, so the normalized text equals the text given.
+ */
+export function comparedValue(observable: string, text: string, builtinNormalizers = false): ComparedValue {
+  return recordComparedValue(observable, { text }, { builtinNormalizers, normalize: [] }, {});
+}
+
+/** Builds a compared value that could not be read. */
+export function unreadValue(observable: string, error: string): ComparedValue {
+  return recordComparedValue(observable, { error }, { builtinNormalizers: true, normalize: [] }, {});
+}
+
+/** One JSON line per syscall, as images/syscall-probe prints them; an empty errno means the call succeeded. */
+export function probeLines(errnos: Record<string, string>): string {
+  return Object.entries(errnos)
+    .map(([call, errno]) => JSON.stringify({ call, args: '0x0', ret: errno === '' ? 0 : -1, errno }))
+    .join('\n');
+}

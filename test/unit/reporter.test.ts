@@ -8,9 +8,10 @@ import type { FullConfig, FullResult, Suite, TestCase, TestResult } from '@playw
 import { CONTEXT_ENV, type RunContext } from '../../src/driver/context.js';
 import type { TestEvidence } from '../../src/evidence/types.js';
 import { EVIDENCE_ATTACHMENT } from '../../src/driver/annotations.js';
+import { COMPARE_ATTACHMENT, type ComparedValue } from '../../src/driver/compared-values.js';
 import GvmatrixReporter, { REPORTS_DIR_ENV } from '../../src/report/reporter.js';
 import type { RunReport } from '../../src/report/types.js';
-import { FANOTIFY, IO_URING, RSEQ, RUNTIMES, evidence, knownEntry } from './report-fixtures.js';
+import { FANOTIFY, IO_URING, RSEQ, RUNTIMES, comparedValue, evidence, knownEntry } from './report-fixtures.js';
 
 /** Hand-built stand-ins for Playwright's objects, with only the fields the reporter reads. */
 interface FakeProject {
@@ -63,6 +64,11 @@ function fakeResult(retry: number, status: TestResult['status'], found?: TestEvi
     : [];
   const result = { retry, status, duration: 1250, errors, error: errors[0], attachments };
   return result as unknown as TestResult;
+}
+
+function withCompared(result: TestResult, values: ComparedValue[]): TestResult {
+  result.attachments.push({ name: COMPARE_ATTACHMENT, contentType: 'application/json', body: Buffer.from(JSON.stringify(values)) });
+  return result;
 }
 
 function rootSuite(projects: Suite[], tests: TestCase[]): Suite {
@@ -164,6 +170,16 @@ describe('GvmatrixReporter', () => {
     assert.equal(result?.evidence.unsupportedSyscalls.length, 1);
   });
 
+  test('retried test keeps failed tries', () => {
+    const result = report.results.find((item) => item.runtime === 'runsc' && item.test === 'serves the default page');
+    assert.deepEqual(result?.failedTries, [{ attempt: 1, outcome: 'failed', error: 'Error: timed out', durationMs: 1250 }]);
+  });
+
+  test('passing test has no failed tries', () => {
+    const result = report.results.find((item) => item.runtime === 'runc' && item.test === 'serves the default page');
+    assert.equal(result?.failedTries, undefined);
+  });
+
   test('error without ANSI escapes', () => {
     const result = report.results.find((item) => item.runtime === 'runsc' && item.test === 'configuration is valid');
     assert.equal(result?.error, 'Error: expect(received).toBe(expected)\n\nExpected: 0\nReceived: 1');
@@ -221,6 +237,40 @@ describe('GvmatrixReporter', () => {
     assert.throws(() => reporter.onTestEnd(broken, result), /containerIds must be an array/);
     await reporter.onEnd(fullResult);
     assert.equal(readReport(outputDir).results.length, 1);
+  });
+
+  test('compared values from last try', async () => {
+    const runc = projectSuite({ name: 'runc', metadata: { runtime: 'runc' } }, []);
+    const runsc = projectSuite({ name: 'runsc', metadata: { runtime: 'runsc' } }, []);
+    const releaseRunc = fakeTest(runc, 'it-syscalls', 'kernel release');
+    const releaseRunsc = fakeTest(runsc, 'it-syscalls', 'kernel release');
+    const outputDir = join(folder, 'compared');
+
+    const reporter = new GvmatrixReporter({ outputDir });
+    reporter.onBegin({} as FullConfig, rootSuite([runc, runsc], [releaseRunc, releaseRunsc]));
+    reporter.onTestEnd(releaseRunc, withCompared(fakeResult(0, 'passed'), [comparedValue('stdout', '6.18.44-fc-v1272\n')]));
+    reporter.onTestEnd(releaseRunsc, withCompared(fakeResult(0, 'failed', undefined, 'Error: exec timed out'), [comparedValue('stdout', '')]));
+    reporter.onTestEnd(releaseRunsc, withCompared(fakeResult(1, 'passed'), [comparedValue('stdout', '4.4.0\n')]));
+    await reporter.onEnd(fullResult);
+    const written = readReport(outputDir);
+
+    const sandbox = written.results.find((item) => item.runtime === 'runsc');
+    assert.equal(sandbox?.compared?.[0]?.value, '4.4.0\n');
+    assert.equal(written.verdicts[0]?.verdict, 'behavior-diff');
+    assert.equal(written.verdicts[0]?.differences?.[0]?.observable, 'stdout');
+  });
+
+  test('invalid compare attachment keeps result', async () => {
+    const runsc = projectSuite({ name: 'runsc', metadata: { runtime: 'runsc' } }, []);
+    const broken = fakeTest(runsc, 'redis', 'ping');
+    const result = withCompared(fakeResult(0, 'passed', evidence({ containerIds: ['ccc1'] })), []);
+    result.attachments[1]!.body = Buffer.from('[{"observable": "stdout"}]');
+    const outputDir = join(folder, 'broken-compare');
+
+    const reporter = new GvmatrixReporter({ outputDir });
+    assert.throws(() => reporter.onTestEnd(broken, result), /gvmatrix-compare attachment .* field value of entry 1 must be a string/);
+    await reporter.onEnd(fullResult);
+    assert.deepEqual(readReport(outputDir).results[0]?.evidence.containerIds, ['ccc1']);
   });
 
   test('missing annotations fall back to titles', async () => {
