@@ -6,6 +6,7 @@ import { execa, type ResultPromise } from 'execa';
 import type { RuntimeInfo } from '../report/types.js';
 import type { RuntimeEndpoint } from '../driver/context.js';
 import { EnvironmentError, podmanRuntimeFlag } from './runtimes.js';
+import { currentPodman, podmanCommandLine, type Podman } from './podman.js';
 
 /**
  * One `podman --runtime PATH [--runtime-flag F]... system service` process. Podman's
@@ -25,7 +26,9 @@ export interface StartEndpointOptions {
   socketDir: string;
   /** runsc only: folder for `--debug-log=DIR/`. */
   debugLogDir?: string;
-  podman?: string;
+  /** The binary podman runs as the runtime, such as a netstack wrapper script; `runtime.path` when unset. */
+  runtimeBinary?: string;
+  podman?: Podman;
   startTimeoutMs?: number;
   /** Extra global podman arguments, placed before `system service`. */
   podmanArgs?: string[];
@@ -45,8 +48,14 @@ export function endpointRuntimeFlags(runtime: RuntimeInfo, debugLogDir?: string)
 }
 
 /** Returns the podman command line that serves this runtime on this socket. */
-export function endpointArgs(runtime: RuntimeInfo, socket: string, debugLogDir?: string, podmanArgs: string[] = []): string[] {
-  const args = [...podmanArgs, '--runtime', runtime.path];
+export function endpointArgs(
+  runtime: RuntimeInfo,
+  socket: string,
+  debugLogDir?: string,
+  podmanArgs: string[] = [],
+  runtimeBinary = runtime.path,
+): string[] {
+  const args = [...podmanArgs, '--runtime', runtimeBinary];
   for (const flag of endpointRuntimeFlags(runtime, debugLogDir)) {
     args.push('--runtime-flag', flag);
   }
@@ -73,7 +82,7 @@ export function pingSocket(socket: string, timeoutMs = 2_000): Promise<boolean> 
 /** Starts the API service for one runtime and waits until its socket responds to /_ping. */
 export async function startEndpoint(options: StartEndpointOptions): Promise<PodmanEndpoint> {
   const { runtime, socketDir } = options;
-  const podman = options.podman ?? 'podman';
+  const podman = options.podman ?? currentPodman();
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
 
   await mkdir(socketDir, { recursive: true });
@@ -84,9 +93,10 @@ export async function startEndpoint(options: StartEndpointOptions): Promise<Podm
   const logFile = join(socketDir, `${runtime.name}.service.log`);
   await rm(socket, { force: true });
 
-  const args = endpointArgs(runtime, socket, options.debugLogDir, options.podmanArgs);
+  const args = endpointArgs(runtime, socket, options.debugLogDir, options.podmanArgs, options.runtimeBinary);
+  const commandLine = podmanCommandLine(podman, args);
   const log = createWriteStream(logFile);
-  const child: ResultPromise = execa(podman, args, { reject: false, stdin: 'ignore', cleanup: true });
+  const child: ResultPromise = execa(commandLine.file, commandLine.args, { reject: false, stdin: 'ignore', cleanup: true });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
 
@@ -114,7 +124,7 @@ export async function startEndpoint(options: StartEndpointOptions): Promise<Podm
       const failure = exited ? 'exited before its socket answered' : `did not answer on ${socket} within ${startTimeoutMs} ms`;
       throw new EnvironmentError(
         `the Podman API service for runtime "${runtime.name}" ${failure}.\n` +
-          `command: ${podman} ${args.join(' ')}\n` +
+          `command: ${commandLine.file} ${commandLine.args.join(' ')}\n` +
           (output ? `its output:\n${output}\n` : '') +
           'Run `gvmatrix doctor` to check podman and the runtime, and fix the runtime flags if the output names one.',
       );

@@ -18,12 +18,19 @@ export function avoidsNetstack(flags: string[]): boolean {
   return flags.some((flag) => /^--network=(host|none)$/.test(flag));
 }
 
+/** Why a runsc runtime cannot start its containers on this host, and the ways out. */
+export interface NetstackProblem {
+  problem: string;
+  fix: string;
+}
+
 /**
  * Returns why this runsc runtime cannot start containers on a Linux 6.x host with its
- * current flags, or undefined when it can (runc, a fixed release, or host/none network).
+ * current settings, or undefined when it can: runc, a fixed release, host or none network,
+ * or the `netstack: hide-proc-sys-net` workaround.
  */
-export function netstackProblem(runtime: RuntimeInfo, kernelRelease: string): string | undefined {
-  if (runtime.kind !== 'runsc' || avoidsNetstack(runtime.flags)) {
+export function netstackProblem(runtime: RuntimeInfo, kernelRelease: string): NetstackProblem | undefined {
+  if (runtime.kind !== 'runsc' || avoidsNetstack(runtime.flags) || runtime.netstack !== undefined) {
     return undefined;
   }
   const released = runscReleaseDate(runtime.version);
@@ -31,9 +38,14 @@ export function netstackProblem(runtime: RuntimeInfo, kernelRelease: string): st
   if (released === undefined || released >= NETSTACK_FIXED_RELEASE || kernelMajor < 6) {
     return undefined;
   }
-  return (
-    `runtime "${runtime.name}" (runsc ${released}) uses gVisor's netstack, which fails on Linux ${kernelRelease} ` +
-    `with "cannot run with network enabled in root network namespace" because /proc/sys/net/core/rmem_default exists in every network namespace there. ` +
-    `Add "--network=host" (or "--network=none") to its flags, or use runsc 20240731 or later.`
-  );
+  return {
+    problem:
+      `runtime "${runtime.name}" (runsc ${released}) uses gVisor's netstack, which this build cannot start on Linux ${kernelRelease}: ` +
+      'it takes /proc/sys/net/core/rmem_default as the sign of the root network namespace, Linux 6.x has that file in every namespace, ' +
+      'so every container fails with "cannot run with network enabled in root network namespace"',
+    fix:
+      `Choose one for runtime "${runtime.name}": network: host (the flag "--network=host": socket calls go to the host kernel inside the container's network namespace); ` +
+      'network: none (loopback only); netstack: hide-proc-sys-net (gVisor\'s netstack, with runsc started through a wrapper that hides /proc/sys/net); ' +
+      'or runsc 20240731 or later.',
+  };
 }

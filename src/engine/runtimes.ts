@@ -2,12 +2,18 @@ import { access, constants } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
 import type { RuntimeVariant } from '../matrix/types.js';
 import type { RuntimeInfo } from '../report/types.js';
-import { runCommand } from './command.js';
+import { CommandError, runCommand } from './command.js';
 
-/** The environment cannot run the matrix (missing runtime, engine down): exit status 3. */
+/**
+ * The environment cannot run the matrix (missing runtime, engine down): exit status 3.
+ * The message is the problem followed by the fix; `gvmatrix doctor` shows them apart.
+ */
 export class EnvironmentError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(
+    readonly problem: string,
+    readonly fix?: string,
+  ) {
+    super(fix === undefined ? problem : `${problem}\n${fix}`);
     this.name = 'EnvironmentError';
   }
 }
@@ -36,29 +42,67 @@ export function podmanRuntimeFlag(flag: string): string {
   return flag.replace(/^-+/, '');
 }
 
-/** Locates a runtime's binary and reads its version; throws EnvironmentError with the fix. */
+/**
+ * Locates a runtime's binary, reads its version and checks that it accepts the matrix's
+ * flags. Throws EnvironmentError with the fix.
+ */
 export async function probeRuntime(variant: RuntimeVariant): Promise<RuntimeInfo> {
   const path = await resolveExecutable(variant.oci);
   if (!path) {
     const fix =
       variant.kind === 'runsc'
-        ? 'install it (`apt-get install runsc`) or set `oci:` to the absolute path of a runsc binary'
-        : 'install it (`apt-get install runc`) or set `oci:` to the absolute path of a runc binary';
-    throw new EnvironmentError(`runtime "${variant.name}": ${variant.oci} was not found${isAbsolute(variant.oci) ? '' : ' on PATH'}; ${fix}`);
+        ? 'Install it (`apt-get install runsc`) or set `oci:` to the absolute path of a runsc binary.'
+        : 'Install it (`apt-get install runc`) or set `oci:` to the absolute path of a runc binary.';
+    throw new EnvironmentError(`runtime "${variant.name}": ${variant.oci} was not found${isAbsolute(variant.oci) ? '' : ' on PATH'}`, fix);
   }
 
-  const { stdout } = await runCommand(path, ['--version'], {
-    timeoutMs: 15_000,
-    hint: `runtime "${variant.name}" at ${path} does not run; check that it is a working ${variant.kind} binary for this machine`,
-  });
-  const version = stdout.split('\n')[0]?.trim() ?? '';
+  const flags = variant.flags.map(normalizeFlag);
+  const version = await readVersion(variant, path);
+  if (flags.length > 0) {
+    await checkFlagsAccepted(variant, path, flags);
+  }
 
-  return {
-    name: variant.name,
-    kind: variant.kind,
-    baseline: variant.baseline,
-    path,
-    version,
-    flags: variant.flags.map(normalizeFlag),
-  };
+  const info: RuntimeInfo = { name: variant.name, kind: variant.kind, baseline: variant.baseline, path, version, flags };
+  if (variant.netstack !== undefined) {
+    info.netstack = variant.netstack;
+  }
+  return info;
+}
+
+async function readVersion(variant: RuntimeVariant, path: string): Promise<string> {
+  try {
+    const { stdout } = await runCommand(path, ['--version'], { timeoutMs: 15_000 });
+    return stdout.split('\n')[0]?.trim() ?? '';
+  } catch (error) {
+    if (!(error instanceof CommandError)) throw error;
+    throw new EnvironmentError(
+      `runtime "${variant.name}" at ${path} does not run: ${error.message}`,
+      `Check that ${path} is a working ${variant.kind} binary for this machine, or point oci: at one.`,
+    );
+  }
+}
+
+/**
+ * Runs `BINARY FLAGS... --version`. runc and runsc parse their global flags before they act,
+ * so an unknown flag or an invalid value fails here, where it would otherwise pass the API
+ * service start and fail every container.
+ */
+async function checkFlagsAccepted(variant: RuntimeVariant, path: string, flags: string[]): Promise<void> {
+  try {
+    await runCommand(path, [...flags, '--version'], { timeoutMs: 15_000 });
+  } catch (error) {
+    if (!(error instanceof CommandError)) throw error;
+    const listing = variant.kind === 'runsc' ? `\`${path} flags\`` : `\`${path} --help\``;
+    throw new EnvironmentError(
+      `runtime "${variant.name}": ${path} rejects the flags ${flags.join(' ')}: ${flagErrorLine(error.stderr, error.stdout)}`,
+      `Fix flags:, platform: or network: of runtime "${variant.name}" in the matrix; ${listing} lists the valid flags.`,
+    );
+  }
+}
+
+/** Returns the line of a runtime's output that names the rejected flag. */
+export function flagErrorLine(stderr: string, stdout: string): string {
+  const lines = `${stderr}\n${stdout}`.split('\n').map((line) => line.trim()).filter(Boolean);
+  const named = lines.find((line) => /flag provided but not defined|invalid value|invalid argument/i.test(line));
+  return (named ?? lines[0] ?? 'no output').replace(/^time="[^"]*" level=\w+ msg="(.*)"$/, '$1');
 }

@@ -1,11 +1,12 @@
 import path from 'node:path';
 import type { Node } from 'yaml';
 import { checkName } from './names.js';
+import { readRunscOptions, RUNSC_OPTION_KEYS } from './runsc-options.js';
 import { suggestion } from './suggest.js';
 import type { RuntimeKind, RuntimeVariant, SourceLocation } from './types.js';
 import type { Field, YamlReader } from './yaml-reader.js';
 
-const RUNTIME_KEYS = ['oci', 'kind', 'baseline', 'flags'] as const;
+const RUNTIME_KEYS = ['oci', 'kind', 'baseline', 'flags', ...RUNSC_OPTION_KEYS] as const;
 
 const RUNTIME_KINDS: readonly RuntimeKind[] = ['runc', 'runsc'];
 
@@ -96,6 +97,8 @@ function readRuntime(reader: YamlReader, field: Field): RuntimeEntry {
 
   const flags = fields.get('flags');
   if (flags !== undefined) runtime.flags = readFlags(reader, flags.value) ?? [];
+
+  readRunscOptions(reader, fields, runtime, entry.kindKnown);
 
   return entry;
 }

@@ -1,0 +1,46 @@
+import { release } from 'node:os';
+import type { RuntimeVariant } from '../../matrix/types.js';
+import type { RuntimeInfo } from '../../report/types.js';
+import { currentPodman, type Podman } from '../../engine/podman.js';
+import { EnvironmentError } from '../../engine/runtimes.js';
+import type { DoctorCheck } from './check.js';
+import { formatFailures } from './format.js';
+import { checkPodman } from './podman-checks.js';
+import { checkNetstack, checkRuntimeBinary } from './runtime-checks.js';
+
+/**
+ * Runs the doctor checks that take seconds, before a run builds images or starts
+ * anything: podman runs, each runtime's binary runs and accepts its flags, and no runsc
+ * runtime depends on a netstack this kernel rejects. Without them every container of a
+ * broken runtime would fail and read as a behaviour difference.
+ * Returns the probed runtimes; throws EnvironmentError listing every failed check.
+ */
+export async function runPreflight(variants: RuntimeVariant[], podman: Podman = currentPodman(), kernelRelease = release()): Promise<RuntimeInfo[]> {
+  const failures: DoctorCheck[] = [];
+  const podmanCheck = await checkPodman(podman);
+  if (podmanCheck.status === 'fail') {
+    failures.push(podmanCheck);
+  }
+
+  const runtimes: RuntimeInfo[] = [];
+  for (const variant of variants) {
+    const { check, info } = await checkRuntimeBinary(variant);
+    if (!info) {
+      failures.push(check);
+      continue;
+    }
+    runtimes.push(info);
+    const network = checkNetstack(info, kernelRelease);
+    if (network?.status === 'fail') {
+      failures.push(network);
+    }
+  }
+
+  if (failures.length > 0) {
+    throw new EnvironmentError(
+      `this host cannot run the matrix:\n${formatFailures(failures)}`,
+      'Run `gvmatrix doctor` for every check of this host.',
+    );
+  }
+  return runtimes;
+}
