@@ -90,6 +90,29 @@ install_runsc_next() {
   rm -rf "$work"
 }
 
+# Rootless runs (`gvmatrix run --rootless`) use an unprivileged account with subordinate
+# id ranges. slirp4netns, rootless Podman's network, opens /dev/net/tun as that user,
+# and the device is root-only (0600) on these machines.
+ROOTLESS_USER=${GVMATRIX_ROOTLESS_USER:-gvmatrix}
+
+prepare_rootless_user() {
+  if [ "$(id -u)" -ne 0 ]; then
+    return
+  fi
+  if ! id "$ROOTLESS_USER" >/dev/null 2>&1; then
+    log "adding user $ROOTLESS_USER for rootless runs"
+    useradd --create-home --shell /usr/sbin/nologin "$ROOTLESS_USER"
+  fi
+  if ! grep -q "^$ROOTLESS_USER:" /etc/subuid 2>/dev/null || ! grep -q "^$ROOTLESS_USER:" /etc/subgid 2>/dev/null; then
+    log "adding subordinate uid and gid ranges for $ROOTLESS_USER"
+    usermod --add-subuids 200000-265535 --add-subgids 200000-265535 "$ROOTLESS_USER"
+  fi
+  if [ -c /dev/net/tun ] && [ "$(stat -c %a /dev/net/tun)" != 666 ]; then
+    log "making /dev/net/tun usable by unprivileged users (mode 0666)"
+    chmod 0666 /dev/net/tun
+  fi
+}
+
 install_npm_dependencies() {
   local stamp=node_modules/.gvmatrix-lock.sha256
   local wanted
@@ -114,6 +137,7 @@ build_images() {
 install_packages
 configure_podman
 install_runsc_next
+prepare_rootless_user
 install_npm_dependencies
 build_cli
 build_images

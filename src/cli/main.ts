@@ -1,13 +1,16 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadMatrix, MatrixError } from '../matrix/loader.js';
+import { DEFAULT_ROOTLESS_USER } from '../matrix/engine-settings.js';
 import { prepareImages } from '../engine/images.js';
 import { selectImages } from '../driver/selection.js';
 import { runMatrix, checkImageNames } from './run-command.js';
 import { runDoctor, formatDoctor } from './doctor.js';
 import { EXIT, exitStatusFor } from './exit-status.js';
 import { progress } from './progress.js';
+import { runExplain } from './explain.js';
 
 function positiveInteger(value: string): number {
   const parsed = Number(value);
@@ -21,8 +24,11 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
 const program = new Command()
   .name('gvmatrix')
+  .version(packageJson.version)
   .description('Runs container smoke tests under runc and gVisor runsc and reports where they differ.')
   .showHelpAfterError()
   .exitOverride();
@@ -36,6 +42,8 @@ program
   .option('-w, --workers <n>', 'parallel Playwright workers (default: one per runtime, at most one per core)', positiveInteger)
   .option('--reports <dir>', 'folder for junit.xml, results.json and run logs', 'reports')
   .option('--no-build', 'skip `podman build` for images that exist already')
+  .option('--rootless', 'run the containers through rootless Podman (as --rootless-user when started as root)')
+  .option('--rootless-user <name>', 'account for --rootless when gvmatrix runs as root (default: the matrix engine.user, else gvmatrix)')
   .action(async (options) => {
     process.exitCode = await runMatrix(options);
   });
@@ -45,19 +53,29 @@ program
   .description('check podman, the runtimes of the matrix and this host, with a fix for each problem')
   .option('-m, --matrix <file>', 'matrix file whose runtimes to check', 'matrix.yaml')
   .option('--json', 'print the checks as JSON')
-  .action(async (options: { matrix: string; json?: boolean }) => {
+  .option('--user <name>', 'check the rootless prerequisites of this account, and fail when one is missing (default: the matrix engine.user, else gvmatrix, as warnings)')
+  .action(async (options: { matrix: string; json?: boolean; user?: string }) => {
     let matrix;
+    let matrixInvalid = false;
     try {
       matrix = await loadMatrix(resolve(options.matrix));
     } catch (error) {
       if (!(error instanceof MatrixError)) {
         throw error;
       }
+      matrixInvalid = true;
       progress(`${error.message}\nchecking the host without the matrix's runtimes`);
     }
-    const checks = await runDoctor(matrix);
+    const checks = await runDoctor(matrix, {
+      user: options.user ?? matrix?.engine.user ?? DEFAULT_ROOTLESS_USER,
+      rootlessRequired: options.user !== undefined || matrix?.engine.rootless === true,
+    });
     process.stdout.write(options.json ? `${JSON.stringify(checks, null, 2)}\n` : `${formatDoctor(checks)}\n`);
-    process.exitCode = checks.some((check) => check.status === 'fail') ? EXIT.environment : EXIT.ok;
+    if (checks.some((check) => check.status === 'fail')) {
+      process.exitCode = EXIT.environment;
+    } else {
+      process.exitCode = matrixInvalid ? EXIT.invalidInput : EXIT.ok;
+    }
   });
 
 const images = program.command('images').description('manage the images of the matrix');
@@ -70,6 +88,16 @@ images
     const matrix = await loadMatrix(resolve(options.matrix));
     checkImageNames(matrix, options.image);
     await prepareImages(selectImages(matrix, options.image), progress);
+  });
+
+program
+  .command('explain')
+  .description('decode the unsupported syscalls in runsc debug logs, with counts, support levels and documentation links')
+  .argument('[file]', 'a runsc debug log, a folder of runsc.log.* files, a file of copied "Container Sandbox:" lines, or - for standard input')
+  .option('--runsc <path>', 'runsc binary whose `help syscalls` table gives the support levels (default: runsc on PATH)')
+  .option('--json', 'print the calls as JSON')
+  .action(async (file: string | undefined, options: { runsc?: string; json?: boolean }) => {
+    process.exitCode = await runExplain(file, options);
   });
 
 try {

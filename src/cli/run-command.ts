@@ -1,16 +1,16 @@
 import { createRequire } from 'node:module';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { release } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { loadMatrix } from '../matrix/loader.js';
 import type { Matrix, RuntimeVariant } from '../matrix/types.js';
 import { prepareImages } from '../engine/images.js';
-import { EnvironmentError, probeRuntime } from '../engine/runtimes.js';
-import { netstackProblem } from '../engine/netstack.js';
+import { withRootlessFlags } from '../engine/rootless.js';
+import { currentPodman, rootlessPodman } from '../engine/podman.js';
+import { copyImages } from '../engine/image-copy.js';
 import { EngineSession, newRunId } from '../engine/session.js';
-import { CONTEXT_ENV, type RunContext } from '../driver/context.js';
+import { CONTEXT_ENV, partialReportsDir, type RunContext } from '../driver/context.js';
 import { writeSpecFiles } from '../driver/specs.js';
 import { selectImages } from '../driver/selection.js';
 import { formatSummary } from '../report/summary.js';
@@ -18,6 +18,7 @@ import { isFailure } from '../report/verdict.js';
 import type { RunReport } from '../report/types.js';
 import { EXIT, UsageError } from './exit-status.js';
 import { progress } from './progress.js';
+import { runPreflight } from './doctor/preflight.js';
 
 export interface RunOptions {
   matrix: string;
@@ -27,6 +28,10 @@ export interface RunOptions {
   reports: string;
   /** Skips `podman build` for images that exist already. */
   build: boolean;
+  /** Runs through rootless Podman; the matrix's `engine.rootless` when unset. */
+  rootless?: boolean;
+  /** The account for rootless runs; the matrix's `engine.user` when unset. */
+  rootlessUser?: string;
 }
 
 /** Working folders (with their runsc logs) kept in reports/runs/, the current run's included. */
@@ -45,7 +50,12 @@ export function selectRuntimes(matrix: Matrix, names: string[] | undefined): Run
       throw new UsageError(`--runtime ${name}: no such runtime in ${matrix.file}; valid names: ${matrix.runtimes.map((r) => r.name).join(', ')}`);
     }
   }
-  return matrix.runtimes.filter((runtime) => runtime.baseline || names.includes(runtime.name));
+  const selected = matrix.runtimes.filter((runtime) => runtime.baseline || names.includes(runtime.name));
+  if (!selected.some((runtime) => !runtime.baseline)) {
+    const sandboxes = matrix.runtimes.filter((runtime) => !runtime.baseline).map((runtime) => runtime.name);
+    throw new UsageError(`--runtime names only the baseline (${matrix.baseline.name}), which always runs; name a sandbox runtime: ${sandboxes.join(', ')}`);
+  }
+  return selected;
 }
 
 export function checkImageNames(matrix: Matrix, names: string[] | undefined): void {
@@ -72,30 +82,31 @@ export async function runMatrix(options: RunOptions): Promise<number> {
   const variants = selectRuntimes(matrix, options.runtime);
   const images = selectImages(matrix, options.image);
 
+  const rootless = options.rootless ?? matrix.engine.rootless;
+  const podman = rootless && process.getuid?.() === 0 ? await rootlessPodman(options.rootlessUser ?? matrix.engine.user) : currentPodman();
+
   const runtimes = [];
-  for (const variant of variants) {
-    const info = await probeRuntime(variant);
-    progress(`runtime ${info.name}: ${info.path} (${info.version})${info.flags.length ? ` ${info.flags.join(' ')}` : ''}`);
+  for (const probed of await runPreflight(variants, podman)) {
+    const info = podman.rootless ? withRootlessFlags(probed) : probed;
+    const netstack = info.netstack ? ` (netstack: ${info.netstack})` : '';
+    progress(`runtime ${info.name}: ${info.path} (${info.version})${info.flags.length ? ` ${info.flags.join(' ')}` : ''}${netstack}`);
     runtimes.push(info);
-  }
-  for (const info of runtimes) {
-    const problem = netstackProblem(info, release());
-    if (problem) {
-      // Every container of this runtime would fail to start and read as a behaviour difference.
-      throw new EnvironmentError(problem);
-    }
   }
 
   await prepareImages(images, progress, { onlyMissing: !options.build });
+  if (podman.user) {
+    await copyImages(images, currentPodman(), podman, progress);
+  }
 
   const reportsDir = resolve(options.reports);
   const runId = newRunId();
   const runDir = join(reportsDir, 'runs', runId);
   await pruneRunFolders(reportsDir, KEPT_RUN_FOLDERS - 1);
   await mkdir(runDir, { recursive: true });
-  progress(`run ${runId}: ${images.length} images x ${runtimes.length} runtimes, working folder ${runDir}`);
+  const mode = podman.rootless ? `rootless Podman${podman.user ? ` as ${podman.user.name}` : ''}` : 'rootful Podman';
+  progress(`run ${runId}: ${images.length} images x ${runtimes.length} runtimes on ${mode}, working folder ${runDir}`);
 
-  const session = new EngineSession(runId, runDir);
+  const session = new EngineSession(runId, runDir, podman);
   let interrupted = false;
   let playwright: ReturnType<typeof execa> | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -121,6 +132,7 @@ export async function runMatrix(options: RunOptions): Promise<number> {
       images: options.image,
       runtimes: session.runtimeEndpoints,
       known: matrix.known,
+      suiteImages: Object.fromEntries(images.flatMap((image) => image.suites.map((suite) => [suite, image.name]))),
     };
     const contextFile = join(runDir, 'context.json');
     await writeFile(contextFile, JSON.stringify(context, null, 2));
@@ -143,7 +155,7 @@ export async function runMatrix(options: RunOptions): Promise<number> {
   }
 
   if (interrupted) {
-    progress('interrupted: the reports of this run may be incomplete');
+    progress(`interrupted: the reports in ${reportsDir} are left as the last complete run wrote them; this run's partial reports are in ${partialReportsDir(runDir)}`);
     return EXIT.interrupted;
   }
 

@@ -32,6 +32,13 @@ export interface RunContext {
   runtimes: RuntimeEndpoint[];
   /** The matrix's `known:` entries, which the reporter applies to the verdicts. */
   known: KnownIncompatibility[];
+  /** Absolute path of each suite file to the image that lists it, for tests that never ran. */
+  suiteImages?: Record<string, string>;
+}
+
+/** Folder inside the run folder for the reports of an interrupted run. */
+export function partialReportsDir(runDir: string): string {
+  return `${runDir}/partial-reports`;
 }
 
 /** Reads the run context named by GVMATRIX_CONTEXT; throws when it is missing. */

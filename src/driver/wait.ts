@@ -49,18 +49,32 @@ abstract class TimedWaitStrategy implements WaitStrategy {
   }
 }
 
+/** How long a fresh connection must stay open (or send data) to count as served. */
+const CONNECTION_HOLD_MS = 250;
+
+/**
+ * Connects and returns undefined when a server holds the connection, or the reason it is
+ * not ready. Rootless Podman's port forwarder accepts every connection and closes it at
+ * once while nothing listens in the container, so a bare connect proves nothing there.
+ */
 function tryConnect(host: string, port: number, timeoutMs: number): Promise<string | undefined> {
   return new Promise((resolve) => {
     const socket = connect({ host, port, timeout: timeoutMs });
+    let hold: NodeJS.Timeout | undefined;
+    const finish = (reason: string | undefined) => {
+      clearTimeout(hold);
+      socket.destroy();
+      resolve(reason);
+    };
+
     socket.once('connect', () => {
-      socket.destroy();
-      resolve(undefined);
+      hold = setTimeout(() => finish(undefined), CONNECTION_HOLD_MS);
     });
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(`connecting to ${host}:${port} timed out`);
-    });
-    socket.once('error', (error) => resolve(`${error.message}`));
+    socket.once('data', () => finish(undefined));
+    socket.once('end', () => finish(`${host}:${port} closed the connection right after accepting it`));
+    socket.once('close', () => finish(`${host}:${port} closed the connection right after accepting it`));
+    socket.once('timeout', () => finish(`connecting to ${host}:${port} timed out`));
+    socket.once('error', (error) => finish(error.message));
   });
 }
 
@@ -140,14 +154,16 @@ export class ReadinessWaitStrategy extends TimedWaitStrategy {
     this.inner.withStartupTimeout(this.startupTimeoutMs);
 
     let watching = true;
+    const started = Date.now();
     const exited = watchForExit(container, () => watching);
     try {
       await Promise.race([this.inner.waitUntilReady(container, boundPorts, startTime), exited]);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const logs = await tailContainerLogs(container);
+      const waited = ((Date.now() - started) / 1000).toFixed(1);
       throw new Error(
-        `container ${container.id.slice(0, 12)} was not ready: waited ${this.startupTimeoutMs} ms for ${this.description}: ${reason}` +
+        `container ${container.id.slice(0, 12)} was not ready: waited ${waited} s (of ${this.startupTimeoutMs / 1000} s) for ${this.description}: ${reason}` +
           (logs ? `\nlast container output:\n${logs}` : '\nthe container printed nothing'),
       );
     } finally {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ImageSpec } from '../matrix/types.js';
 import { CommandError, runCommand } from './command.js';
+import { currentPodman, runPodman, type Podman } from './podman.js';
 import { EnvironmentError } from './runtimes.js';
 
 /** The Debian base that every Containerfile under images/ starts FROM. */
@@ -15,9 +16,9 @@ const BUILD_TIMEOUT_MS = 20 * 60_000;
 export type ProgressLog = (line: string) => void;
 
 /** Returns true when podman's image store has this reference. */
-export async function imageExists(ref: string, podman = 'podman'): Promise<boolean> {
+export async function imageExists(ref: string, podman: Podman = currentPodman()): Promise<boolean> {
   try {
-    await runCommand(podman, ['image', 'exists', ref], { timeoutMs: 30_000 });
+    await runPodman(podman, ['image', 'exists', ref], { timeoutMs: 30_000 });
     return true;
   } catch (error) {
     if (error instanceof CommandError && error.exitCode === 1) {
@@ -62,7 +63,7 @@ async function readAptSources(): Promise<string[]> {
 }
 
 /** Builds the base image from Debian packages with mmdebstrap, unless it exists already. */
-export async function ensureBaseImage(log: ProgressLog, podman = 'podman'): Promise<void> {
+export async function ensureBaseImage(log: ProgressLog, podman: Podman = currentPodman()): Promise<void> {
   if (await imageExists(BASE_IMAGE, podman)) {
     return;
   }
@@ -76,7 +77,7 @@ export async function ensureBaseImage(log: ProgressLog, podman = 'podman'): Prom
       timeoutMs: BUILD_TIMEOUT_MS,
       hint: 'mmdebstrap builds the base image offline from Debian packages: install it (`apt-get install mmdebstrap`) and check that apt reaches the mirror (`apt-get update`), or set GVMATRIX_DEBIAN_MIRROR to a reachable mirror URL',
     });
-    await runCommand(podman, ['import', '--change', 'CMD ["/bin/bash"]', tarball, BASE_IMAGE], { timeoutMs: BUILD_TIMEOUT_MS });
+    await runPodman(podman, ['import', '--change', 'CMD ["/bin/bash"]', tarball, BASE_IMAGE], { timeoutMs: BUILD_TIMEOUT_MS });
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
@@ -87,13 +88,13 @@ export async function ensureBaseImage(log: ProgressLog, podman = 'podman'): Prom
  * Builds one image from its folder with `podman build`. Podman's layer cache makes an
  * unchanged folder a quick no-op, and a changed file rebuilds from the step that uses it.
  */
-export async function buildImage(image: ImageSpec, log: ProgressLog, podman = 'podman'): Promise<void> {
+export async function buildImage(image: ImageSpec, log: ProgressLog, podman: Podman = currentPodman()): Promise<void> {
   if (!image.build) {
     return;
   }
   const started = Date.now();
   log(`building ${image.ref} from ${image.build}`);
-  await runCommand(podman, ['build', '--tag', image.ref, '--label', `gvmatrix.image=${image.name}`, image.build], {
+  await runPodman(podman, ['build', '--tag', image.ref, '--label', `gvmatrix.image=${image.name}`, image.build], {
     timeoutMs: BUILD_TIMEOUT_MS,
     hint: `building image "${image.name}" failed: fix ${image.build}/Containerfile (its RUN steps reach only the Debian mirror), then run \`gvmatrix images build --image ${image.name}\``,
   });
@@ -101,13 +102,13 @@ export async function buildImage(image: ImageSpec, log: ProgressLog, podman = 'p
 }
 
 /** Checks that a registry image is present, pulling it if the registry is reachable. */
-export async function ensureRegistryImage(image: ImageSpec, log: ProgressLog, podman = 'podman'): Promise<void> {
+export async function ensureRegistryImage(image: ImageSpec, log: ProgressLog, podman: Podman = currentPodman()): Promise<void> {
   if (await imageExists(image.ref, podman)) {
     return;
   }
   log(`pulling ${image.ref}`);
   try {
-    await runCommand(podman, ['pull', '--quiet', image.ref], { timeoutMs: BUILD_TIMEOUT_MS });
+    await runPodman(podman, ['pull', '--quiet', image.ref], { timeoutMs: BUILD_TIMEOUT_MS });
   } catch (error) {
     throw new EnvironmentError(
       `image "${image.name}": ${image.ref} is not in the local store and pulling it failed.\n` +
@@ -120,12 +121,12 @@ export async function ensureRegistryImage(image: ImageSpec, log: ProgressLog, po
 export interface PrepareOptions {
   /** Builds only images missing from the store, skipping `podman build` for the others. */
   onlyMissing?: boolean;
-  podman?: string;
+  podman?: Podman;
 }
 
 /** Prepares every image of the matrix: the Debian base first, then each image in order. */
 export async function prepareImages(images: ImageSpec[], log: ProgressLog, options: PrepareOptions = {}): Promise<void> {
-  const podman = options.podman ?? 'podman';
+  const podman = options.podman ?? currentPodman();
   if (images.some((image) => image.build)) {
     await ensureBaseImage(log, podman);
   }

@@ -1,11 +1,12 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { chown, cp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RuntimeInfo } from '../report/types.js';
 import type { RuntimeEndpoint } from '../driver/context.js';
 import { RUN_LABEL } from '../driver/labels.js';
-import { runCommand } from './command.js';
+import { currentPodman, runPodman, type Podman } from './podman.js';
 import { startEndpoint, type PodmanEndpoint } from './endpoint.js';
+import { runtimeBinaryForPodman } from './netstack-wrapper.js';
 
 /** Returns a run id that sorts by start time and is unique enough for labels and folders. */
 export function newRunId(now = new Date()): string {
@@ -17,7 +18,10 @@ export function newRunId(now = new Date()): string {
  * Returns the folder for a run's API sockets. Unix socket paths are limited to 108 bytes,
  * so sockets live under /run (root) or XDG_RUNTIME_DIR rather than the reports folder.
  */
-export function socketRoot(runId: string): string {
+export function socketRoot(runId: string, podman: Podman = currentPodman()): string {
+  if (podman.user) {
+    return join(podman.user.runtimeDir, 'gvmatrix', runId);
+  }
   if (process.getuid?.() === 0) {
     return join('/run/gvmatrix', runId);
   }
@@ -33,20 +37,42 @@ export class EngineSession {
   constructor(
     readonly runId: string,
     readonly runDir: string,
-    private readonly podman = 'podman',
+    private readonly podman: Podman = currentPodman(),
   ) {}
 
   get runtimeEndpoints(): RuntimeEndpoint[] {
     return this.endpoints.map((endpoint) => endpoint.info);
   }
 
-  /** Starts one API service per runtime; runsc runtimes log into runDir/runsc-logs/NAME/. */
+  /**
+   * Starts one API service per runtime; runsc runtimes log into runDir/runsc-logs/NAME/,
+   * and a netstack wrapper script goes to runDir/runtimes/NAME/runsc.
+   * A rootless user may not reach the run folder (a 0700 temporary folder, say), so its
+   * runsc logs go next to its sockets and are copied into the run folder at close.
+   */
   async start(runtimes: RuntimeInfo[]): Promise<void> {
-    const sockets = socketRoot(this.runId);
+    const sockets = socketRoot(this.runId, this.podman);
     await mkdir(sockets, { recursive: true });
+    await this.handOver(sockets);
     for (const runtime of runtimes) {
-      const debugLogDir = runtime.kind === 'runsc' ? join(this.runDir, 'runsc-logs', runtime.name) : undefined;
-      this.endpoints.push(await startEndpoint({ runtime, socketDir: sockets, debugLogDir, podman: this.podman }));
+      const debugLogDir = runtime.kind === 'runsc' ? join(this.logRoot(), runtime.name) : undefined;
+      if (debugLogDir) {
+        await mkdir(debugLogDir, { recursive: true });
+        await this.handOver(debugLogDir);
+      }
+      const runtimeBinary = await runtimeBinaryForPodman(runtime, join(this.runDir, 'runtimes'));
+      this.endpoints.push(await startEndpoint({ runtime, socketDir: sockets, debugLogDir, runtimeBinary, podman: this.podman }));
+    }
+  }
+
+  private logRoot(): string {
+    return this.podman.user ? join(socketRoot(this.runId, this.podman), 'runsc-logs') : join(this.runDir, 'runsc-logs');
+  }
+
+  /** Gives a folder to the rootless user, whose podman and runsc write into it. */
+  private async handOver(dir: string): Promise<void> {
+    if (this.podman.user) {
+      await chown(dir, this.podman.user.uid, this.podman.user.gid);
     }
   }
 
@@ -60,16 +86,19 @@ export class EngineSession {
     for (const endpoint of this.endpoints) {
       await endpoint.stop();
     }
-    await rm(socketRoot(this.runId), { recursive: true, force: true });
+    if (this.podman.user && this.endpoints.some((endpoint) => endpoint.info.debugLogDir)) {
+      await cp(this.logRoot(), join(this.runDir, 'runsc-logs'), { recursive: true, force: true });
+    }
+    await rm(socketRoot(this.runId, this.podman), { recursive: true, force: true });
   }
 }
 
 /** Force-removes the containers a run left behind, found by their run label. */
-export async function removeRunContainers(runId: string, podman = 'podman'): Promise<string[]> {
-  const { stdout } = await runCommand(podman, ['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${runId}`], { timeoutMs: 60_000 });
+export async function removeRunContainers(runId: string, podman: Podman = currentPodman()): Promise<string[]> {
+  const { stdout } = await runPodman(podman, ['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${runId}`], { timeoutMs: 60_000 });
   const ids = stdout.split('\n').map((line) => line.trim()).filter(Boolean);
   if (ids.length > 0) {
-    await runCommand(podman, ['rm', '--force', '--time', '0', ...ids], { timeoutMs: 120_000 });
+    await runPodman(podman, ['rm', '--force', '--time', '0', ...ids], { timeoutMs: 120_000 });
   }
   return ids;
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isScalar, LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { readDefaults } from './defaults.js';
+import { readEngineSettings } from './engine-settings.js';
 import { MatrixError, type MatrixIssue } from './errors.js';
 import { checkFileReferences } from './file-checks.js';
 import { readImages } from './images.js';
@@ -14,7 +15,7 @@ import { YamlReader, type Field } from './yaml-reader.js';
 export { formatIssue, MatrixError, type MatrixIssue } from './errors.js';
 export { builtImageRef } from './images.js';
 
-const TOP_LEVEL_KEYS = ['version', 'defaults', 'runtimes', 'images', 'known'] as const;
+const TOP_LEVEL_KEYS = ['version', 'defaults', 'engine', 'runtimes', 'images', 'known'] as const;
 
 export interface ParseOptions {
   /**
@@ -91,6 +92,7 @@ function readMatrix(context: LoadContext, root: unknown): Matrix | undefined {
 
   const versionOk = readVersion(reader, fields.get('version'), rootLocation);
   const defaults = readDefaults(reader, fields.get('defaults'));
+  const engine = readEngineSettings(reader, fields.get('engine'));
   const { runtimes, baseline } = readRuntimes(reader, fields.get('runtimes'), rootLocation);
   const images = readImages(context, fields.get('images'), defaults, rootLocation);
   const known = readKnown(reader, fields.get('known'), images, runtimes);
@@ -105,6 +107,7 @@ function readMatrix(context: LoadContext, root: unknown): Matrix | undefined {
     images: images.map((image) => image.spec),
     defaults,
     known,
+    engine,
   };
 }
 

@@ -21,6 +21,23 @@ export type Pattern =
 /** The OCI runtime family, which decides how evidence is collected. */
 export type RuntimeKind = 'runc' | 'runsc';
 
+/** gVisor's platform, the mechanism by which the sentry intercepts the application's system calls. */
+export type RunscPlatform = 'ptrace' | 'systrap' | 'kvm';
+
+/**
+ * runsc's network mode: `sandbox` is gVisor's own network stack (netstack), `host` passes
+ * socket calls to the host kernel inside the container's network namespace, `none` has
+ * only a loopback interface.
+ */
+export type RunscNetwork = 'sandbox' | 'host' | 'none';
+
+/**
+ * A way to start netstack with runsc builds that reject it on Linux 6.x.
+ * `hide-proc-sys-net` runs runsc in its own mount namespace with an empty tmpfs over
+ * /proc/sys/net, so runsc no longer mistakes every network namespace for the root one.
+ */
+export type NetstackWorkaround = 'hide-proc-sys-net';
+
 /** One OCI runtime configuration: the baseline (runc) or a sandbox variant (runsc). */
 export interface RuntimeVariant {
   /** Key under `runtimes:`; also the Playwright project name. */
@@ -29,8 +46,17 @@ export interface RuntimeVariant {
   oci: string;
   kind: RuntimeKind;
   baseline: boolean;
-  /** `flags:` passed to the runtime, each written with its leading dashes (`--network=host`). */
+  /**
+   * Flags passed to the runtime, each written with its leading dashes (`--network=host`):
+   * `flags:` as written, then `--platform=P` and `--network=N` from `platform:` and `network:`.
+   */
   flags: string[];
+  /** `platform:`, runsc only. */
+  platform?: RunscPlatform;
+  /** `network:`, runsc only. */
+  network?: RunscNetwork;
+  /** `netstack:`, runsc only. */
+  netstack?: NetstackWorkaround;
   location: SourceLocation;
 }
 
@@ -59,8 +85,35 @@ export interface HttpExpectation {
   headers: Record<string, Pattern>;
 }
 
+/**
+ * A value of a test that `compare:` requires to be equal under the baseline and a
+ * sandbox, after normalization. exitCode, stdout and stderr belong to exec tests. Status,
+ * body, headers and header belong to http tests. A file belongs to either, and the driver
+ * reads it with `cat` inside the container after the check.
+ */
+export type Observable =
+  | { kind: 'exitCode' | 'stdout' | 'stderr' | 'status' | 'body' | 'headers' }
+  | { kind: 'header'; /** Lower case, as HTTP compares names. */ name: string }
+  | { kind: 'file'; /** Absolute path inside the container. */ path: string };
+
+/** A `normalize:` entry: every match of `pattern` is replaced with `replace` before values are compared. */
+export interface NormalizeRule {
+  pattern: Pattern;
+  /** Replacement text; `$1` and `$<name>` refer to groups of a regular expression. */
+  replace: string;
+}
+
+/** The values a test compares between runtimes, and the normalization applied to them first. */
+export interface Comparison {
+  observables: Observable[];
+  /** Whether the built-in normalizers (kernel, time, pid, container id, hostname, duration) run first. */
+  builtinNormalizers: boolean;
+  /** The `normalize:` rules of defaults, image and test, in that order, applied after the built-in ones. */
+  normalize: NormalizeRule[];
+}
+
 export type Check =
-  | { kind: 'exec'; command: string[]; expect: ExecExpectation }
+  | { kind: 'exec'; command: string[]; expect: ExecExpectation; compare?: Comparison }
   | {
       kind: 'http';
       port: number;
@@ -69,6 +122,7 @@ export type Check =
       headers: Record<string, string>;
       body?: string;
       expect: HttpExpectation;
+      compare?: Comparison;
     };
 
 export interface MatrixTest {
@@ -105,6 +159,10 @@ export interface ImageSpec {
   timeoutMs: number;
   retries: number;
   resources: ResourceLimits;
+  /** Whether compared values pass through the built-in normalizers; the image's setting, else the default. */
+  builtinNormalizers: boolean;
+  /** `normalize:` rules of the defaults followed by the image's own. */
+  normalize: NormalizeRule[];
   location: SourceLocation;
 }
 
@@ -126,6 +184,17 @@ export interface MatrixDefaults {
   startupTimeoutMs: number;
   retries: number;
   resources: ResourceLimits;
+  /** True unless `defaults:` sets `builtinNormalizers: false`. */
+  builtinNormalizers: boolean;
+  normalize: NormalizeRule[];
+}
+
+/** `engine:`: how Podman runs the containers of the matrix. */
+export interface EngineSettings {
+  /** Runs every container through rootless Podman as `user`. */
+  rootless: boolean;
+  /** The unprivileged account for rootless runs. */
+  user: string;
 }
 
 export interface Matrix {
@@ -139,4 +208,5 @@ export interface Matrix {
   images: ImageSpec[];
   defaults: MatrixDefaults;
   known: KnownIncompatibility[];
+  engine: EngineSettings;
 }
