@@ -1,15 +1,19 @@
 import { readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import { ANNOTATION, EVIDENCE_ATTACHMENT, annotationValue } from '../driver/annotations.js';
-import { CONTEXT_ENV, readRunContext, type RunContext, type RuntimeEndpoint } from '../driver/context.js';
+import { COMPARE_ATTACHMENT } from '../driver/compared-values.js';
+import { CONTEXT_ENV, partialReportsDir, readRunContext, type RunContext, type RuntimeEndpoint } from '../driver/context.js';
 import type { TestEvidence } from '../evidence/types.js';
 import { stripAnsi } from './ansi.js';
 import { compareText } from './compare-text.js';
+import { parseComparedValues } from './compared-attachment.js';
 import { buildJUnit } from './junit.js';
 import { emptyEvidence, mergeEvidence } from './merge-evidence.js';
 import { pairResults } from './pairing.js';
-import type { Outcome, RunReport, RuntimeInfo, TestRunResult } from './types.js';
+import { verdictChanges } from './upgrade.js';
+import type { ComparedValue, FailedTry, Outcome, RunReport, RuntimeInfo, TestRunResult } from './types.js';
 import { writeFileAtomic } from './write-file.js';
 
 /** Environment variable that overrides the reporter's `outputDir` option. */
@@ -35,6 +39,7 @@ interface TryRecord {
   error?: string;
   durationMs: number;
   evidence: TestEvidence;
+  compared?: ComparedValue[];
 }
 
 interface GatheredTest {
@@ -93,26 +98,42 @@ export default class GvmatrixReporter implements Reporter {
     const gathered = this.gathered.get(test.id) ?? { test, runtime, tries: [] };
     this.gathered.set(test.id, gathered);
 
-    const base = { retry: result.retry, status: result.status, durationMs: result.duration, ...errorOf(result) };
+    const record: TryRecord = { retry: result.retry, status: result.status, durationMs: result.duration, ...errorOf(result), evidence: emptyEvidence() };
+    gathered.tries.push(record);
+
+    // Each attachment is read on its own, so an invalid one does not cost the other.
+    const problems: Error[] = [];
     try {
-      gathered.tries.push({ ...base, evidence: readEvidence(result) });
+      record.evidence = readEvidence(result);
     } catch (error) {
-      gathered.tries.push({ ...base, evidence: emptyEvidence() });
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(
-        `gvmatrix reporter: the ${EVIDENCE_ATTACHMENT} attachment of "${test.title}" under ${runtime.name} (try ${result.retry + 1}) is invalid: ${reason}. The result is kept without runsc evidence; the test fixtures write this attachment, so report the problem with the attachment's text.`,
-        { cause: error },
-      );
+      problems.push(invalidAttachment(error, EVIDENCE_ATTACHMENT, 'runsc evidence', test, runtime, result));
+    }
+    try {
+      const compared = readComparedValues(result);
+      if (compared !== undefined) {
+        record.compared = compared;
+      }
+    } catch (error) {
+      problems.push(invalidAttachment(error, COMPARE_ATTACHMENT, 'compared values', test, runtime, result));
+    }
+
+    if (problems.length === 1) {
+      throw problems[0];
+    }
+    if (problems.length > 1) {
+      throw new AggregateError(problems, problems.map((problem) => problem.message).join('\n'));
     }
   }
 
   async onEnd(result: FullResult): Promise<void> {
     const matrixDir = dirname(this.context.matrixFile);
-    const results = [...this.gathered.values()].map((gathered) => toTestRunResult(gathered, matrixDir));
+    const results = [...this.gathered.values()].map((gathered) => toTestRunResult(gathered, matrixDir, this.context.suiteImages));
     results.push(...this.notStartedResults(result.status, matrixDir));
     results.sort((a, b) => compareText(a.image, b.image) || compareText(a.test, b.test) || compareText(a.runtime, b.runtime));
 
     const known = this.context.known ?? [];
+    const verdicts = pairResults(results, this.baselineRuntime, known);
+    const sandboxes = this.context.runtimes.filter((runtime) => !runtime.baseline).map((runtime) => runtime.name);
     const report: RunReport = {
       runId: this.context.runId,
       matrixFile: this.context.matrixFile,
@@ -120,11 +141,15 @@ export default class GvmatrixReporter implements Reporter {
       finishedAt: new Date(result.startTime.getTime() + result.duration).toISOString(),
       runtimes: this.context.runtimes.map(toRuntimeInfo),
       results,
-      verdicts: pairResults(results, this.baselineRuntime, known),
+      verdicts,
+      verdictChanges: verdictChanges(verdicts, sandboxes),
     };
 
-    await writeFileAtomic(join(this.reportsDir, RESULTS_FILE), `${JSON.stringify(report, null, 2)}\n`);
-    await writeFileAtomic(join(this.reportsDir, JUNIT_FILE), buildJUnit(report));
+    // An interrupted run must not replace the reports of the last complete run.
+    const target = result.status === 'interrupted' ? partialReportsDir(this.context.runDir) : this.reportsDir;
+    await mkdir(target, { recursive: true });
+    await writeFileAtomic(join(target, RESULTS_FILE), `${JSON.stringify(report, null, 2)}\n`);
+    await writeFileAtomic(join(target, JUNIT_FILE), buildJUnit(report));
   }
 
   /** Results for tests of the run that never reached onTestEnd, because the run stopped first. */
@@ -138,7 +163,7 @@ export default class GvmatrixReporter implements Reporter {
         continue;
       }
       results.push({
-        ...identify(test, runtime, matrixDir),
+        ...identify(test, runtime, matrixDir, this.context.suiteImages),
         outcome: 'skipped',
         attempts: [],
         error: `the test did not start before the run ended (run status: ${runStatus})`,
@@ -192,21 +217,47 @@ function errorOf(result: TestResult): { error?: string } {
   return text === undefined ? {} : { error: stripAnsi(text) };
 }
 
+function invalidAttachment(
+  error: unknown,
+  attachmentName: string,
+  content: string,
+  test: TestCase,
+  runtime: RuntimeEndpoint,
+  result: TestResult,
+): Error {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new Error(
+    `gvmatrix reporter: the ${attachmentName} attachment of "${test.title}" under ${runtime.name} (try ${result.retry + 1}) is invalid: ${reason}. The result is kept without ${content}; the driver writes this attachment, so report the problem with the attachment's text.`,
+    { cause: error },
+  );
+}
+
 function readEvidence(result: TestResult): TestEvidence {
-  const attachment = result.attachments.find((candidate) => candidate.name === EVIDENCE_ATTACHMENT);
+  const text = attachmentText(result, EVIDENCE_ATTACHMENT);
+  return text === undefined ? emptyEvidence() : parseEvidence(text);
+}
+
+/** Returns the values of a try's `gvmatrix-compare` attachment, or undefined when it has none. */
+function readComparedValues(result: TestResult): ComparedValue[] | undefined {
+  const text = attachmentText(result, COMPARE_ATTACHMENT);
+  return text === undefined ? undefined : parseComparedValues(text);
+}
+
+function attachmentText(result: TestResult, name: string): string | undefined {
+  const attachment = result.attachments.find((candidate) => candidate.name === name);
   if (!attachment) {
-    return emptyEvidence();
+    return undefined;
   }
 
   // testInfo.attach() keeps a body as a Buffer but copies a `path` attachment into the
   // test's output folder (Playwright 1.65), so read whichever the driver used.
   if (attachment.body) {
-    return parseEvidence(attachment.body.toString('utf8'));
+    return attachment.body.toString('utf8');
   }
   if (attachment.path) {
-    return parseEvidence(readFileSync(attachment.path, 'utf8'));
+    return readFileSync(attachment.path, 'utf8');
   }
-  return emptyEvidence();
+  return undefined;
 }
 
 /** Parses an evidence attachment, treating a missing list as empty. */
@@ -235,14 +286,18 @@ function listField(value: unknown, name: string): unknown[] {
   return value;
 }
 
-/** Reduces the tries of one test under one runtime to a result: the last try decides the outcome. */
-function toTestRunResult(gathered: GatheredTest, matrixDir: string): TestRunResult {
+/**
+ * Reduces the tries of one test under one runtime to a result: the last try decides the
+ * outcome and gives the compared values, and every failed try is kept for flakyFailure.
+ */
+function toTestRunResult(gathered: GatheredTest, matrixDir: string, suiteImages: Record<string, string> = {}): TestRunResult {
   const tries = [...gathered.tries].sort((a, b) => a.retry - b.retry);
   const last = tries[tries.length - 1] as TryRecord;
   const lastError = [...tries].reverse().find((record) => record.error !== undefined)?.error;
+  const failedTries = tries.flatMap(toFailedTry);
 
   const result: TestRunResult = {
-    ...identify(gathered.test, gathered.runtime, matrixDir),
+    ...identify(gathered.test, gathered.runtime, matrixDir, suiteImages),
     outcome: last.status,
     attempts: tries.map((record) => record.status),
     durationMs: tries.reduce((total, record) => total + record.durationMs, 0),
@@ -251,16 +306,33 @@ function toTestRunResult(gathered: GatheredTest, matrixDir: string): TestRunResu
   if (lastError !== undefined) {
     result.error = lastError;
   }
+  if (failedTries.length > 0) {
+    result.failedTries = failedTries;
+  }
+  if (last.compared !== undefined) {
+    result.compared = last.compared;
+  }
   return result;
+}
+
+function toFailedTry(record: TryRecord): FailedTry[] {
+  if (record.status !== 'failed' && record.status !== 'timedOut') {
+    return [];
+  }
+  const failed: FailedTry = { attempt: record.retry + 1, outcome: record.status, durationMs: record.durationMs };
+  if (record.error !== undefined) {
+    failed.error = record.error;
+  }
+  return [failed];
 }
 
 type Identity = Pick<TestRunResult, 'image' | 'test' | 'runtime' | 'runtimeKind' | 'baseline' | 'source' | 'file'>;
 
 /** Names a test from the driver's annotations, falling back to its titles for hand-written suites without them. */
-function identify(test: TestCase, runtime: RuntimeEndpoint, matrixDir: string): Identity {
+function identify(test: TestCase, runtime: RuntimeEndpoint, matrixDir: string, suiteImages: Record<string, string> = {}): Identity {
   const source = annotationValue(test.annotations, ANNOTATION.source) === 'matrix' ? 'matrix' : 'suite';
   const identity: Identity = {
-    image: annotationValue(test.annotations, ANNOTATION.image) ?? outermostDescribe(test) ?? specName(test.location.file),
+    image: annotationValue(test.annotations, ANNOTATION.image) ?? suiteImages[test.location.file] ?? outermostDescribe(test) ?? specName(test.location.file),
     test: annotationValue(test.annotations, ANNOTATION.test) ?? test.title,
     runtime: runtime.name,
     runtimeKind: runtime.kind,

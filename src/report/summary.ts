@@ -1,3 +1,5 @@
+import { verdictChanges } from './upgrade.js';
+import { decodeFinding } from '../evidence/decode.js';
 import { isBenign } from '../evidence/benign.js';
 import { compareText } from './compare-text.js';
 import type { RunReport, TestRunResult, Verdict, VerdictRecord } from './types.js';
@@ -40,6 +42,7 @@ export function formatSummary(report: RunReport): string {
   const sections = [
     formatTable(report),
     formatNotCompatible(report.verdicts),
+    formatVerdictChanges(report),
     formatPassingEvidence(report),
     formatTotals(report.verdicts),
   ];
@@ -81,6 +84,17 @@ function formatSandboxCell(verdicts: readonly VerdictRecord[], image: string, ru
     .join(', ');
 }
 
+/** Lists the tests whose verdict differs between sandbox runtimes, one column per runtime. */
+function formatVerdictChanges(report: RunReport): string {
+  const sandboxes = report.runtimes.filter((runtime) => !runtime.baseline).map((runtime) => runtime.name);
+  const changes = verdictChanges(report.verdicts, sandboxes);
+  if (changes.length === 0) {
+    return '';
+  }
+  const rows = changes.map((change) => [`${change.image} › ${change.test}`, ...sandboxes.map((runtime) => change.verdicts[runtime] ?? '-')]);
+  return `Verdicts that differ between sandbox runtimes:\n${formatColumns([['test', ...sandboxes], ...rows])}`;
+}
+
 /** Lists each verdict other than compatible on one line: runtime, image › test, verdict, message. */
 function formatNotCompatible(verdicts: readonly VerdictRecord[]): string {
   const rows = verdicts
@@ -110,8 +124,9 @@ function formatPassingEvidence(report: RunReport): string {
       }
       const byName = byRuntime.get(result.runtime) ?? new Map<string, Set<string>>();
       byRuntime.set(result.runtime, byName);
-      const tests = byName.get(finding.name) ?? new Set<string>();
-      byName.set(finding.name, tests);
+      const key = decodeFinding(finding).key;
+      const tests = byName.get(key) ?? new Set<string>();
+      byName.set(key, tests);
       tests.add(`${result.image} › ${result.test}`);
     }
   }

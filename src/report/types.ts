@@ -1,5 +1,9 @@
-import type { RuntimeKind } from '../matrix/types.js';
+import type { VerdictChange } from './upgrade.js';
+import type { NetstackWorkaround, RuntimeKind } from '../matrix/types.js';
 import type { TestEvidence } from '../evidence/types.js';
+import type { ComparedValue } from '../driver/compared-values.js';
+
+export type { ComparedValue } from '../driver/compared-values.js';
 
 /** Playwright's final status of a test, as its TestResult reports it. */
 export type Outcome = 'passed' | 'failed' | 'timedOut' | 'skipped' | 'interrupted';
@@ -16,6 +20,16 @@ export type Verdict =
   | 'flaky'
   | 'not-run';
 
+/** A try that failed or timed out, kept for Surefire's flakyFailure elements when a later try passed. */
+export interface FailedTry {
+  /** 1 for the first try. */
+  attempt: number;
+  outcome: 'failed' | 'timedOut';
+  /** The try's failure message with details, when Playwright reported one. */
+  error?: string;
+  durationMs: number;
+}
+
 /** One test run under one runtime, as the driver observed it. */
 export interface TestRunResult {
   image: string;
@@ -29,12 +43,42 @@ export interface TestRunResult {
   attempts: Outcome[];
   /** First line of the failure message plus details, when the test failed. */
   error?: string;
+  /** Every try that failed or timed out, in order; absent when none did. */
+  failedTries?: FailedTry[];
   durationMs: number;
   /** `matrix` for declarative tests from matrix.yaml, `suite` for Playwright spec files. */
   source: 'matrix' | 'suite';
   /** Spec file of a suite test, relative to the matrix folder. */
   file?: string;
   evidence: TestEvidence;
+  /** Values of the test's `compare:` observables from the last try; absent when the test compares nothing or the try recorded none. */
+  compared?: ComparedValue[];
+}
+
+/** One row of a per-call comparison: a call whose JSON line differs between the runtimes. */
+export interface CallDifference {
+  /** The value of the line's `call` (or `name`) field; a repeated call gets `#2`, `#3` appended. */
+  call: string;
+  /** The fields that differ, as `field=value` under the baseline, or `(absent)` when the call is missing there. */
+  baseline: string;
+  sandbox: string;
+}
+
+/** A compared observable whose normalized values differ between the baseline and a sandbox. */
+export interface ObservedDifference {
+  /** The observable as `compare:` names it: `stdout`, `header: date`, `file: /etc/hostname`. */
+  observable: string;
+  /** Short excerpts of the two normalized values (or of why one could not be read), for the one-line message. */
+  baselineExcerpt: string;
+  sandboxExcerpt: string;
+  /** Unified diff of the normalized values, trimmed with a note of the lines cut; absent when `calls` is set. */
+  diff?: string;
+  /** Field that keys `calls`: `call` or `name`. */
+  callField?: string;
+  /** The differing calls, when both values are JSON lines with a `call` (or `name`) field. */
+  calls?: CallDifference[];
+  /** Differing calls left out of `calls` to keep the report readable. */
+  callsCut?: number;
 }
 
 /** The classification of one sandbox result against its baseline. */
@@ -45,8 +89,10 @@ export interface VerdictRecord {
   verdict: Verdict;
   /** One line naming the cause: the syscalls, the error, or the panic. */
   message: string;
-  /** Longer text for the JUnit failure body: errors of both runtimes, stack excerpt. */
+  /** Longer text for the JUnit failure body: errors of both runtimes, stack excerpt, diffs of compared values. */
   details: string;
+  /** Compared observables that differ after normalization; absent when none do. */
+  differences?: ObservedDifference[];
   sandbox: TestRunResult;
   baselineResult?: TestRunResult;
 }
@@ -61,6 +107,8 @@ export interface RuntimeInfo {
   /** First line of `runc --version` or `runsc --version`. */
   version: string;
   flags: string[];
+  /** The matrix's `netstack:` workaround, under which the engine runs runsc through a wrapper script. */
+  netstack?: NetstackWorkaround;
 }
 
 /** Everything one run produced; written as reports/results.json. */
@@ -72,4 +120,6 @@ export interface RunReport {
   runtimes: RuntimeInfo[];
   results: TestRunResult[];
   verdicts: VerdictRecord[];
+  /** Tests whose verdict differs between sandbox runtimes (the upgrade view). */
+  verdictChanges?: VerdictChange[];
 }
