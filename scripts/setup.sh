@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 log() { printf 'setup: %s\n' "$*" >&2; }
 
 PACKAGES=(podman runc runsc conmon netavark aardvark-dns iptables uidmap slirp4netns
-  fuse-overlayfs catatonit mmdebstrap libxml2-utils)
+  fuse-overlayfs catatonit mmdebstrap libxml2-utils gcc libc6-dev linux-libc-dev)
 
 install_packages() {
   local missing=()
