@@ -136,14 +136,70 @@ function formatPassingEvidence(report: RunReport): string {
 
   const blocks = [...byRuntime.keys()].sort(compareText).map((runtime) => {
     const byName = byRuntime.get(runtime) as Map<string, Set<string>>;
-    const rows = [...byName.keys()].sort(compareText).map((name) => {
-      const tests = [...(byName.get(name) as Set<string>)].sort(compareText);
-      const where = benignNames.has(name) ? `benign, in ${tests.length} ${tests.length === 1 ? 'test' : 'tests'}` : tests.join(', ');
-      return [`  ${name}`, where];
-    });
-    return `${runtime}\n${formatColumns(rows)}`;
+    return `${runtime}\n${formatRuntimeEvidence(byName, benignNames).join('\n')}`;
   });
   return `Unsupported syscalls in passing tests:\n${blocks.join('\n')}`;
+}
+
+const EVIDENCE_LINE_WIDTH = 100;
+
+/**
+ * Formats one runtime's evidence: the benign calls with their test counts on one line,
+ * then the other calls grouped by the tests they appeared in, because a probe that trips
+ * dozens of calls would otherwise fill a screen with the same test names.
+ */
+function formatRuntimeEvidence(byName: Map<string, Set<string>>, benignNames: Set<string>): string[] {
+  const lines: string[] = [];
+  const names = [...byName.keys()].sort(compareText);
+
+  const benign = names.filter((name) => benignNames.has(name));
+  if (benign.length > 0) {
+    const counts = benign.map((name) => {
+      const count = (byName.get(name) as Set<string>).size;
+      return `${name} (${count} ${count === 1 ? 'test' : 'tests'})`;
+    });
+    lines.push(`  benign: ${counts.join(', ')}`);
+  }
+
+  const byTests = new Map<string, string[]>();
+  for (const name of names.filter((candidate) => !benignNames.has(candidate))) {
+    const tests = [...(byName.get(name) as Set<string>)].sort(compareText).join('\u0000');
+    byTests.set(tests, [...(byTests.get(tests) ?? []), name]);
+  }
+  for (const tests of [...byTests.keys()].sort(compareText)) {
+    lines.push(`  in ${describeTests(tests.split('\u0000'))}:`);
+    lines.push(...wrapList(byTests.get(tests) as string[], '    ', EVIDENCE_LINE_WIDTH));
+  }
+  return lines;
+}
+
+/** Names the tests shortly: `image › test` for a single test of an image, else `image (N tests)`. */
+function describeTests(tests: readonly string[]): string {
+  const byImage = new Map<string, string[]>();
+  for (const test of tests) {
+    const image = test.split(' › ')[0] ?? test;
+    byImage.set(image, [...(byImage.get(image) ?? []), test]);
+  }
+  return [...byImage.entries()].map(([image, own]) => (own.length === 1 ? (own[0] as string) : `${image} (${own.length} tests)`)).join(', ');
+}
+
+/** Joins items with commas into lines of at most `width` characters, each with the indent. */
+function wrapList(items: readonly string[], indent: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const [index, item] of items.entries()) {
+    const piece = index < items.length - 1 ? `${item},` : item;
+    if (line !== '' && indent.length + line.length + 1 + piece.length > width) {
+      lines.push(`${indent}${line}`);
+      line = piece;
+    } else {
+      line = line === '' ? piece : `${line} ${piece}`;
+    }
+  }
+  if (line !== '') {
+    lines.push(`${indent}${line}`);
+  }
+  return lines;
 }
 
 /** The closing line: the five main verdicts always, the others when they occur. */

@@ -61,12 +61,13 @@ describe('formatSummary', () => {
 
   test('passing syscalls by runtime', () => {
     const start = lines.indexOf('Unsupported syscalls in passing tests:');
-    assert.deepEqual(lines.slice(start + 1, start + 6), [
+    assert.deepEqual(lines.slice(start + 1, start + 7), [
       'runsc',
-      '  rseq  benign, in 1 test',
+      '  benign: rseq (1 test)',
       'runsc-kvm',
-      '  io_uring_setup  nginx › serves the default page',
-      '  rseq            benign, in 1 test',
+      '  benign: rseq (1 test)',
+      '  in nginx › serves the default page:',
+      '    io_uring_setup',
     ]);
   });
 
