@@ -17,6 +17,8 @@ export interface UnsupportedSyscall {
   line: string;
   containerId: string;
   logFile: string;
+  /** gVisor's support level and note for this syscall, from the runsc binary that ran the test. */
+  support?: { level: string; note: string };
 }
 
 /** A sentry panic or fatal error found in a runsc log. */

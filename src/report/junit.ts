@@ -124,6 +124,9 @@ function addTestCaseProperties(
   for (const finding of distinctFindings(result.evidence.unsupportedSyscalls)) {
     testCase.property('gvmatrix.unsupported-syscall', toXmlText(`${finding.name}(${finding.args.join(',')})`));
     testCase.property('gvmatrix.unsupported-feature', toXmlText(decodeFinding(finding).key));
+    if (finding.support) {
+      testCase.property('gvmatrix.support', toXmlText(`${decodeFinding(finding).key}: ${finding.support.level}`));
+    }
   }
   for (const containerId of new Set(result.evidence.containerIds)) {
     testCase.property('gvmatrix.container', toXmlText(containerId));

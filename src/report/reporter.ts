@@ -13,6 +13,7 @@ import { buildJUnit } from './junit.js';
 import { emptyEvidence, mergeEvidence } from './merge-evidence.js';
 import { pairResults } from './pairing.js';
 import { verdictChanges } from './upgrade.js';
+import { annotateSupport } from './support-annotation.js';
 import type { ComparedValue, FailedTry, Outcome, RunReport, RuntimeInfo, TestRunResult } from './types.js';
 import { writeFileAtomic } from './write-file.js';
 
@@ -131,6 +132,7 @@ export default class GvmatrixReporter implements Reporter {
     results.push(...this.notStartedResults(result.status, matrixDir));
     results.sort((a, b) => compareText(a.image, b.image) || compareText(a.test, b.test) || compareText(a.runtime, b.runtime));
 
+    const missingSupportTables = await annotateSupport(results, this.context.runtimes);
     const known = this.context.known ?? [];
     const verdicts = pairResults(results, this.baselineRuntime, known);
     const sandboxes = this.context.runtimes.filter((runtime) => !runtime.baseline).map((runtime) => runtime.name);
@@ -143,6 +145,7 @@ export default class GvmatrixReporter implements Reporter {
       results,
       verdicts,
       verdictChanges: verdictChanges(verdicts, sandboxes),
+      missingSupportTables,
     };
 
     // An interrupted run must not replace the reports of the last complete run.

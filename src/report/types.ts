@@ -122,4 +122,6 @@ export interface RunReport {
   verdicts: VerdictRecord[];
   /** Tests whose verdict differs between sandbox runtimes (the upgrade view). */
   verdictChanges?: VerdictChange[];
+  /** Sandbox runtimes whose findings have no support level, with the reason (a runsc without the table). */
+  missingSupportTables?: Record<string, string>;
 }

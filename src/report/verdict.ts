@@ -310,7 +310,8 @@ function benignSection(result: TestRunResult): string {
 
 function formatFinding(finding: UnsupportedSyscall): string {
   const feature = decodeFinding(finding).feature;
-  return `  ${finding.line.trim()}${feature ? ` [${feature}]` : ''} (container ${finding.containerId}, ${finding.logFile})`;
+  const support = finding.support ? `, gVisor: ${finding.support.level}${finding.support.note ? ` (${finding.support.note.replace(/\s+/g, ' ').trim()})` : ''}` : '';
+  return `  ${finding.line.trim()}${feature ? ` [${feature}]` : ''}${support} (container ${finding.containerId}, ${finding.logFile})`;
 }
 
 function formatPanic(panic: SandboxPanic): string {

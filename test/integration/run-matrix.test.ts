@@ -133,6 +133,8 @@ describe('gvmatrix run on a small matrix', () => {
     assert.equal(verdict, 'syscall-incompatible');
     const syscalls = await xpath(junitFile, `${base}/property[@name="gvmatrix.unsupported-syscall"]/@value`);
     assert.match(syscalls, /fanotify_init/);
+    const support = await xpath(junitFile, `string(${base}/property[@name="gvmatrix.support"]/@value)`);
+    assert.equal(support, 'fanotify_init: Unimplemented');
     const version = await xpath(junitFile, `string(${base}/property[@name="gvmatrix.runtime.version"]/@value)`);
     assert.match(version, /runsc version/);
   });
