@@ -4,8 +4,8 @@ import { EnvironmentError } from './runtimes.js';
 
 /**
  * Returns the runtime with the flags rootless Podman needs. runsc cannot create cgroups
- * as an unprivileged user, so it gets --ignore-cgroups; and its own network stack does
- * not start under rootless Podman, so the matrix must choose host or none.
+ * as an unprivileged user, so it gets --ignore-cgroups. Its own network stack does not
+ * start under rootless Podman either, so the matrix must choose host or none.
  */
 export function withRootlessFlags(runtime: RuntimeInfo): RuntimeInfo {
   if (runtime.kind !== 'runsc') {

@@ -1,7 +1,7 @@
 import { loadSupportTable, supportOf, type SupportTable } from '../evidence/support-table.js';
 import type { RuntimeInfo, TestRunResult } from './types.js';
 
-/** Why a runtime's findings carry no support level, by runtime name. */
+/** The reason a runtime's findings carry no support level, by runtime name. */
 export type MissingSupportTables = Record<string, string>;
 
 /**
