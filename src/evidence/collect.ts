@@ -7,18 +7,22 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { containerIdOfLog, logKind, parseRunscLog, type RunscLogKind } from './runsc-log.js';
-import type { SandboxPanic, TestEvidence, UnsupportedSyscall } from './types.js';
+import { containerIdOfLog, logKind, parseRunscLog, type RunscLogFindings, type RunscLogKind } from './runsc-log.js';
+import { findSandboxErrors, SANDBOX_CLIENT_KINDS, STOP_KINDS, type ContainerLog } from './sandbox-errors.js';
+import type { SandboxError, SandboxPanic, TestEvidence, UnsupportedSyscall } from './types.js';
 
 /**
  * Logs read per kind. The sentry reports unsupported syscalls in the boot log, for `podman
  * exec` processes too. Go runtime deaths land in the boot and gofer logs because runsc
- * points their standard error there. Start and exec logs are left out although they carry
- * `FATAL ERROR:` lines, because those lines mix sandbox failures (netstack setup) with
- * application errors (`failed to load /no/such/cmd`) that runc reports as well.
+ * points their standard error there. Start and exec logs are not searched for panics
+ * although they carry `FATAL ERROR:` lines, because those lines mix sandbox failures
+ * (netstack setup) with application errors (`failed to load /no/such/cmd`) that runc
+ * reports as well. They are read for sandbox errors, which match only a lost sandbox, and
+ * kill logs are read for when a stop began.
  */
 const SYSCALL_KINDS: ReadonlySet<RunscLogKind> = new Set(['boot']);
 const PANIC_KINDS: ReadonlySet<RunscLogKind> = new Set(['boot', 'gofer']);
+const SANDBOX_ERROR_KINDS: ReadonlySet<RunscLogKind> = new Set([...PANIC_KINDS, ...SANDBOX_CLIENT_KINDS, ...STOP_KINDS]);
 
 /** Bytes read from the start of a log to find its `Args:` line, the third line or earlier. */
 const HEAD_BYTES = 16 * 1024;
@@ -43,11 +47,13 @@ const probeCache = new Map<string, Map<string, ProbedLog>>();
 
 /**
  * Reads the runsc debug logs in `logDir` that belong to `containerIds` and returns their
- * unsupported syscalls and sandbox panics, without duplicates. A folder that does not exist
- * yields empty evidence, because runsc creates it only when its first command runs.
+ * unsupported syscalls, sandbox panics and sandbox errors, without duplicates. A folder
+ * that does not exist yields empty evidence, because runsc creates it only when its first
+ * command runs. Call it after the containers stopped: a sandbox that still runs has no
+ * exit status in its logs yet.
  */
 export async function collectEvidence(logDir: string, containerIds: string[]): Promise<TestEvidence> {
-  const evidence: TestEvidence = { containerIds, logFiles: [], unsupportedSyscalls: [], panics: [] };
+  const evidence: TestEvidence = { containerIds, logFiles: [], unsupportedSyscalls: [], panics: [], sandboxErrors: [] };
 
   const names = await listLogs(logDir);
   if (names === undefined) {
@@ -56,6 +62,7 @@ export async function collectEvidence(logDir: string, containerIds: string[]): P
 
   const requested = new Set(containerIds);
   const owners = await probeLogs(logDir, names);
+  const logsByContainer = new Map<string, ContainerLog[]>();
 
   for (const name of names) {
     const containerId = owners.get(name);
@@ -70,19 +77,28 @@ export async function collectEvidence(logDir: string, containerIds: string[]): P
     }
 
     const kind = logKind(name) ?? 'other';
-    const findings = parseRunscLog(text, { containerId, logFile });
     evidence.logFiles.push(logFile);
-    if (SYSCALL_KINDS.has(kind)) {
-      evidence.unsupportedSyscalls.push(...findings.unsupportedSyscalls);
-    }
-    if (PANIC_KINDS.has(kind)) {
-      evidence.panics.push(...findings.panics);
-    }
+    addFindings(evidence, kind, parseRunscLog(text, { containerId, logFile }));
+
+    const containerLogs = logsByContainer.get(containerId) ?? [];
+    containerLogs.push({ kind, logFile, text });
+    logsByContainer.set(containerId, containerLogs);
   }
 
+  const sandboxErrors = [...logsByContainer].flatMap(([containerId, logs]) => findSandboxErrors(containerId, logs));
   evidence.unsupportedSyscalls = uniqueBy(evidence.unsupportedSyscalls, syscallKey);
   evidence.panics = uniqueBy(evidence.panics, panicKey);
+  evidence.sandboxErrors = uniqueBy(sandboxErrors, sandboxErrorKey);
   return evidence;
+}
+
+function addFindings(evidence: TestEvidence, kind: RunscLogKind, findings: RunscLogFindings): void {
+  if (SYSCALL_KINDS.has(kind)) {
+    evidence.unsupportedSyscalls.push(...findings.unsupportedSyscalls);
+  }
+  if (PANIC_KINDS.has(kind)) {
+    evidence.panics.push(...findings.panics);
+  }
 }
 
 /** Returns the names of the runsc logs worth probing, or undefined when the folder is missing. */
@@ -103,7 +119,7 @@ async function listLogs(logDir: string): Promise<string[] | undefined> {
   return names
     .filter((name) => {
       const kind = logKind(name);
-      return kind !== undefined && (SYSCALL_KINDS.has(kind) || PANIC_KINDS.has(kind));
+      return kind !== undefined && (SYSCALL_KINDS.has(kind) || SANDBOX_ERROR_KINDS.has(kind));
     })
     .sort();
 }
@@ -251,6 +267,10 @@ function syscallKey(finding: UnsupportedSyscall): string {
 
 function panicKey(panic: SandboxPanic): string {
   return [panic.containerId, panic.message, ...panic.frames].join('\u0000');
+}
+
+function sandboxErrorKey(error: SandboxError): string {
+  return [error.containerId, error.kind, error.message].join('\u0000');
 }
 
 function errorCode(error: unknown): string | undefined {

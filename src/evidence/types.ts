@@ -31,6 +31,29 @@ export interface SandboxPanic {
   logFile: string;
 }
 
+/**
+ * Kinds of sandbox error:
+ * - `sandbox-killed`: the sandbox process (`runsc-sandbox`, which runs `runsc boot`) ended
+ *   without writing its exit status, a SIGKILL for example, before anything stopped the
+ *   container.
+ * - `gofer-died`: the gofer process (`runsc-gofer`) ended without writing its exit status,
+ *   by a Go runtime crash or a kill, while the sandbox still ran.
+ * - `sandbox-lost`: a runsc exec, start or run command lost its connection to the sandbox.
+ */
+export type SandboxErrorKind = 'sandbox-killed' | 'gofer-died' | 'sandbox-lost';
+
+/** A sandbox process that died, or a runsc command that lost it, as the runsc logs show it. */
+export interface SandboxError {
+  kind: SandboxErrorKind;
+  /** One sentence that names the process that died and how, for a verdict message. */
+  message: string;
+  /** The log lines that show it, as written after a label that names their log (`boot log ends: I1204 ...`). */
+  lines: string[];
+  containerId: string;
+  /** The log of the process that died, or of the command that lost the sandbox. */
+  logFile: string;
+}
+
 /** Evidence gathered for one test under one runtime. */
 export interface TestEvidence {
   containerIds: string[];
@@ -38,4 +61,10 @@ export interface TestEvidence {
   logFiles: string[];
   unsupportedSyscalls: UnsupportedSyscall[];
   panics: SandboxPanic[];
+  /**
+   * Sandbox and gofer processes that died, and runsc commands that lost the sandbox. A Go
+   * crash of the gofer appears here and under `panics`. Optional because evidence
+   * recorded before this field existed has none.
+   */
+  sandboxErrors?: SandboxError[];
 }

@@ -1,8 +1,8 @@
-import type { SandboxPanic, TestEvidence, UnsupportedSyscall } from '../evidence/types.js';
+import type { SandboxError, SandboxPanic, TestEvidence, UnsupportedSyscall } from '../evidence/types.js';
 
 /** Returns evidence with nothing found, for a try that attached none. */
 export function emptyEvidence(): TestEvidence {
-  return { containerIds: [], logFiles: [], unsupportedSyscalls: [], panics: [] };
+  return { containerIds: [], logFiles: [], unsupportedSyscalls: [], panics: [], sandboxErrors: [] };
 }
 
 /**
@@ -16,11 +16,16 @@ export function mergeEvidence(parts: readonly TestEvidence[]): TestEvidence {
     logFiles: unique(parts.flatMap((part) => part.logFiles), (file) => file),
     unsupportedSyscalls: unique(parts.flatMap((part) => part.unsupportedSyscalls), syscallKey),
     panics: unique(parts.flatMap((part) => part.panics), panicKey),
+    sandboxErrors: unique(parts.flatMap((part) => part.sandboxErrors ?? []), sandboxErrorKey),
   };
 }
 
 function syscallKey(finding: UnsupportedSyscall): string {
   return JSON.stringify([finding.containerId, finding.logFile, finding.line]);
+}
+
+function sandboxErrorKey(error: SandboxError): string {
+  return JSON.stringify([error.containerId, error.logFile, error.kind, error.message]);
 }
 
 function panicKey(panic: SandboxPanic): string {

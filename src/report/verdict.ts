@@ -1,6 +1,8 @@
 import { decodeFinding } from '../evidence/decode.js';
 import { isBenign } from '../evidence/benign.js';
-import type { SandboxPanic, UnsupportedSyscall } from '../evidence/types.js';
+import { logKind } from '../evidence/runsc-log.js';
+import { sandboxLostLines } from '../evidence/sandbox-errors.js';
+import type { SandboxError, SandboxPanic, UnsupportedSyscall } from '../evidence/types.js';
 import type { KnownIncompatibility } from '../matrix/types.js';
 import { formatDifferencesMessage, formatDifferencesSection, formatUncomparedSection } from './difference-text.js';
 import { compareObserved, type ObservedComparison } from './differences.js';
@@ -26,7 +28,7 @@ const FAILURE_VERDICTS: ReadonlySet<Verdict> = new Set<Verdict>([
 ]);
 
 /** Verdicts that a `known:` entry turns into `known`. */
-const INCOMPATIBLE_VERDICTS: ReadonlySet<Verdict> = new Set<Verdict>([
+export const INCOMPATIBLE_VERDICTS: ReadonlySet<Verdict> = new Set<Verdict>([
   'syscall-incompatible',
   'behavior-diff',
   'sandbox-crash',
@@ -87,8 +89,9 @@ function classifyAgainstBaseline(sandbox: TestRunResult, baseline: TestRunResult
     return notRun(baseline);
   }
 
-  if (sandbox.evidence.panics.length > 0) {
-    return sandboxCrash(sandbox, baseline);
+  const crashCauses = findCrashCauses(sandbox, baseline);
+  if (crashCauses.length > 0) {
+    return sandboxCrash(sandbox, baseline, crashCauses);
   }
 
   if (baseline.outcome !== 'passed') {
@@ -146,14 +149,46 @@ function notRun(side: TestRunResult): Classification {
   };
 }
 
-function sandboxCrash(sandbox: TestRunResult, baseline: TestRunResult): Classification {
-  const panics = sandbox.evidence.panics;
-  const first = panics[0] as SandboxPanic;
+/** One sign that the sandbox died: a sentence naming what died, and its evidence for the details. */
+interface CrashCause {
+  message: string;
+  details: string;
+}
+
+/**
+ * Returns the signs that the sandbox died during the test, the strongest first: a sandbox
+ * or gofer process that died, then panics, then runsc commands that lost the sandbox.
+ * A lost sandbox counts only when the baseline passed, because an application whose
+ * container exits during an exec makes runsc lose the sandbox too, and that application
+ * fails under runc as well. The test's own error text counts only when no log shows the
+ * loss, since the error section of the details repeats that text anyway.
+ */
+function findCrashCauses(sandbox: TestRunResult, baseline: TestRunResult): CrashCause[] {
+  const sandboxErrors = sandbox.evidence.sandboxErrors ?? [];
+  const deaths = sandboxErrors.filter((error) => error.kind !== 'sandbox-lost').map(sandboxErrorCause);
+  const panics = sandbox.evidence.panics.map(panicCause);
+  if (baseline.outcome !== 'passed') {
+    return [...deaths, ...panics];
+  }
+
+  const losses = sandboxErrors.filter((error) => error.kind === 'sandbox-lost').map(sandboxErrorCause);
+  const reported = [...deaths, ...panics, ...losses];
+  if (reported.length > 0 || sandbox.error === undefined) {
+    return reported;
+  }
+  return sandboxLostLines(sandbox.error).map((line) => ({
+    message: `runsc lost the sandbox during the test: ${line}`,
+    details: `runsc lost the sandbox during the test, as the error under ${sandbox.runtime} reports:\n  ${line}`,
+  }));
+}
+
+function sandboxCrash(sandbox: TestRunResult, baseline: TestRunResult, causes: CrashCause[]): Classification {
+  const first = causes[0] as CrashCause;
   return {
     verdict: 'sandbox-crash',
     message: first.message,
     details: joinSections([
-      panics.map(formatPanic).join('\n\n'),
+      causes.map((cause) => cause.details).join('\n\n'),
       errorSection(sandbox),
       baselineSection(baseline),
     ]),
@@ -314,9 +349,33 @@ function formatFinding(finding: UnsupportedSyscall): string {
   return `  ${finding.line.trim()}${feature ? ` [${feature}]` : ''}${support} (container ${finding.containerId}, ${finding.logFile})`;
 }
 
-function formatPanic(panic: SandboxPanic): string {
+/** Builds the crash cause of a panic, naming the process by its log: the boot log is the sandbox's, the gofer log the gofer's. */
+function panicCause(panic: SandboxPanic): CrashCause {
+  const message = `runsc ${processOfLog(panic.logFile)} died: ${panic.message}`;
   const frames = panic.frames.map((frame) => `  ${frame}`).join('\n');
-  return `${panic.message}\n(container ${panic.containerId}, ${panic.logFile})${frames ? `\n${frames}` : ''}`;
+  return {
+    message,
+    details: `${message}\n(container ${panic.containerId}, ${panic.logFile})${frames ? `\n${frames}` : ''}`,
+  };
+}
+
+function processOfLog(logFile: string): string {
+  const kind = logKind(logFile);
+  if (kind === 'boot') {
+    return 'sandbox process';
+  }
+  if (kind === 'gofer') {
+    return 'gofer process';
+  }
+  return kind === undefined ? 'process' : `${kind} command`;
+}
+
+function sandboxErrorCause(error: SandboxError): CrashCause {
+  const lines = error.lines.map((line) => `  ${line}`).join('\n');
+  return {
+    message: error.message,
+    details: `${error.message}\n(container ${error.containerId}, ${error.logFile})${lines ? `\n${lines}` : ''}`,
+  };
 }
 
 function joinSections(sections: string[]): string {

@@ -15,6 +15,10 @@ const ABORT_0729_ID = '1bce42bd092520d43b865340dd9086fc974f52abf4492b0b18bd907ee
 const KILLED_1221_ID = '14c214d4bf808347eb64d18fb221b5921e0ae4224447eb21e7b8311d8df4b597';
 const MISSING_COMMAND_1221_ID = 'e0c6da1b4254368af9706b2e56e0ca7343868a2b7a2ff35c47e7a3a46d808dd2';
 const NETSTACK_1221_ID = '58f5edbc58facb2e40b5fb8975dda69f78f03741bdcdb2cbcfc7eec38841c4e2';
+const KILLED_EXEC_1221_ID = '69f2a72614184bdaefe20eda4df09559abc825ea069091525aa093c4ac2c4efa';
+const KILLED_EXEC_0729_ID = '31cd557b09b64b1f1fbb9b1a5f941fe36c04cca80f312a9a319f02d8a3f01fdb';
+const GOFER_KILLED_1221_ID = '385c4e4fd4067a1cdb88ab089fbe15a5184b6eb2a43469fb471570234b8eac08';
+const STOPPED_1221_ID = '66377fbe22aacde9f98c6b1879873a789171941c5e94128024285f794fac9ba4';
 
 let scratch: string;
 
@@ -50,6 +54,7 @@ describe('collectEvidence', () => {
       logFiles: [],
       unsupportedSyscalls: [],
       panics: [],
+      sandboxErrors: [],
     });
   });
 
@@ -82,10 +87,14 @@ describe('collectEvidence', () => {
 
     const evidence = await collectEvidence(folder, [EXEC_0729_ID]);
 
-    // The other six logs (create, start, two exec, kill, delete) carry no finding that counts.
+    // The create and delete logs are left out: they carry no finding and show no stop.
     assert.deepEqual(logNames(evidence.logFiles), [
       'runsc.log.20261204-201602.393717.boot.txt',
       'runsc.log.20261204-201602.393717.gofer.txt',
+      'runsc.log.20261204-201603.205233.start.txt',
+      'runsc.log.20261204-201606.992447.exec.txt',
+      'runsc.log.20261204-201607.012525.exec.txt',
+      'runsc.log.20261204-201607.680021.kill.txt',
     ]);
     assert.ok(evidence.logFiles.every((path) => path.startsWith(folder)));
   });
@@ -104,7 +113,7 @@ describe('collectEvidence', () => {
     const evidence = await collectEvidence(folder, [PROBE_1221_ID, EXEC_0729_ID]);
 
     assert.equal(evidence.unsupportedSyscalls.length, 8);
-    assert.equal(evidence.logFiles.length, 4);
+    assert.equal(evidence.logFiles.length, 9);
   });
 
   test('unknown container is empty', async () => {
@@ -132,8 +141,16 @@ describe('collectEvidence', () => {
 
     const evidence = await collectEvidence(folder, [NETSTACK_1221_ID, MISSING_COMMAND_1221_ID]);
 
-    assert.equal(evidence.logFiles.length, 2);
+    assert.equal(evidence.logFiles.length, 4);
     assert.deepEqual(evidence.panics, []);
+  });
+
+  test('start fatal errors not sandbox errors', async () => {
+    const folder = logFolder('start-errors-again', '20221219-netstack-failure', '20221219-missing-command');
+
+    const evidence = await collectEvidence(folder, [NETSTACK_1221_ID, MISSING_COMMAND_1221_ID]);
+
+    assert.deepEqual(evidence.sandboxErrors, []);
   });
 
   test('duplicate logs deduplicated', async () => {
@@ -143,7 +160,7 @@ describe('collectEvidence', () => {
 
     const evidence = await collectEvidence(folder, [EXEC_0729_ID]);
 
-    assert.equal(evidence.logFiles.length, 3);
+    assert.equal(evidence.logFiles.length, 7);
     assert.deepEqual(
       evidence.unsupportedSyscalls.map((finding) => finding.name),
       ['rseq', 'fanotify_init'],
@@ -206,7 +223,90 @@ describe('collectEvidence', () => {
     const first = await collectEvidence(folder, [EXEC_0729_ID]);
     const second = await collectEvidence(folder, [EXEC_0729_ID]);
 
-    assert.equal(first.logFiles.length, 2);
+    assert.equal(first.logFiles.length, 6);
     assert.deepEqual(second, first);
+  });
+});
+
+describe('collectEvidence sandbox errors', () => {
+  test('killed sandbox 20221219', async () => {
+    const folder = logFolder('killed-exec-1221', '20221219-sandbox-killed-exec', '20221219-stop-after-exec');
+
+    const evidence = await collectEvidence(folder, [KILLED_EXEC_1221_ID]);
+
+    assert.deepEqual(
+      evidence.sandboxErrors?.map((error) => error.kind),
+      ['sandbox-killed', 'sandbox-lost'],
+    );
+  });
+
+  test('killed sandbox 20240729', async () => {
+    const folder = logFolder('killed-exec-0729', '20240729-sandbox-killed-exec');
+
+    const evidence = await collectEvidence(folder, [KILLED_EXEC_0729_ID]);
+
+    assert.deepEqual(
+      evidence.sandboxErrors?.map((error) => error.kind),
+      ['sandbox-killed', 'sandbox-lost'],
+    );
+  });
+
+  test('lost sandbox names exec log', async () => {
+    const folder = logFolder('lost-exec', '20221219-sandbox-killed-exec');
+
+    const evidence = await collectEvidence(folder, [KILLED_EXEC_1221_ID]);
+    const lost = evidence.sandboxErrors?.find((error) => error.kind === 'sandbox-lost');
+
+    assert.equal(lost?.logFile, join(folder, 'runsc.log.20261204-211245.882026.exec.txt'));
+    assert.match(lost?.message ?? '', /^runsc exec lost the sandbox: waiting on pid 2: .*urpc method "containerManager\.WaitPID" failed: EOF$/);
+  });
+
+  test('killed sandbox without exec', async () => {
+    const folder = logFolder('killed', '20221219-killed');
+
+    const evidence = await collectEvidence(folder, [KILLED_1221_ID]);
+
+    assert.deepEqual(
+      evidence.sandboxErrors?.map((error) => error.kind),
+      ['sandbox-killed'],
+    );
+  });
+
+  test('killed gofer', async () => {
+    const folder = logFolder('gofer-killed', '20221219-gofer-killed');
+
+    const evidence = await collectEvidence(folder, [GOFER_KILLED_1221_ID]);
+
+    assert.deepEqual(
+      evidence.sandboxErrors?.map((error) => error.message),
+      ['runsc gofer process died while the sandbox ran: its log ends without an exit status'],
+    );
+  });
+
+  test('aborted gofer', async () => {
+    const folder = logFolder('gofer-abort-errors', '20240729-gofer-abort');
+
+    const evidence = await collectEvidence(folder, [ABORT_0729_ID]);
+
+    assert.deepEqual(
+      evidence.sandboxErrors?.map((error) => error.message),
+      ['runsc gofer process died while the sandbox ran: SIGABRT: abort'],
+    );
+  });
+
+  test('stopped containers have none', async () => {
+    const folder = logFolder('stopped', '20221219-stop-after-exec', '20240729-exec', '20221219-stopped', '20221219-probe');
+
+    const evidence = await collectEvidence(folder, [STOPPED_1221_ID, EXEC_0729_ID, PROBE_1221_ID]);
+
+    assert.deepEqual(evidence.sandboxErrors, []);
+  });
+
+  test('other container unaffected', async () => {
+    const folder = logFolder('killed-and-stopped', '20221219-sandbox-killed-exec', '20221219-stop-after-exec');
+
+    const evidence = await collectEvidence(folder, [STOPPED_1221_ID]);
+
+    assert.deepEqual(evidence.sandboxErrors, []);
   });
 });

@@ -5,7 +5,7 @@ import type { RuntimeInfo, TestRunResult } from '../../src/report/types.js';
 
 /** Builders of report inputs shared by the report module's tests. */
 
-const LOG_FILE = '/run/gvmatrix/run-1/runsc/runsc.log.20241204-193449.boot.txt';
+const LOG_FILE = '/run/gvmatrix/run-1/runsc/runsc.log.20241204-193449.989484.boot.txt';
 
 /** Builds a finding as runsc 20240729 writes it into the boot log. */
 export function unsupported(name: string, args: string[], containerId = 'c0ffee01'): UnsupportedSyscall {

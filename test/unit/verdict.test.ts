@@ -236,10 +236,10 @@ describe('classify messages', () => {
     assert.match(record.details, /Outcome under the baseline runc: passed/);
   });
 
-  test('crash message is panic line', () => {
+  test('crash message names the sandbox', () => {
     const sandbox = failedSandbox({ evidence: evidence({ panics: [SENTRY_PANIC] }) });
     const record = classify(sandbox, baselineResult(IMAGE, TEST), []);
-    assert.equal(record.message, SENTRY_PANIC.message);
+    assert.equal(record.message, `runsc sandbox process died: ${SENTRY_PANIC.message}`);
   });
 
   test('crash details hold frames', () => {
