@@ -1,12 +1,11 @@
 import type { Node } from 'yaml';
 import type { ImageEntry } from './images.js';
+import { isIsoDate } from './iso-date.js';
 import { suggestion } from './suggest.js';
 import type { KnownIncompatibility, Pattern, RuntimeVariant } from './types.js';
 import type { Field, Fields, YamlReader } from './yaml-reader.js';
 
 const KNOWN_KEYS = ['image', 'test', 'runtime', 'reason', 'link', 'expires'] as const;
-
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 const KNOWN_EXAMPLE = '{ image: nginx, test: serves the default page, runtime: runsc, reason: "why it fails" }';
 
@@ -146,16 +145,9 @@ function readDate(reader: YamlReader, node: Node | null): string | undefined {
   const date = reader.string(node, 'expires');
   if (date === undefined) return undefined;
 
-  const match = ISO_DATE.exec(date);
-  const valid = match !== null && isCalendarDate(Number(match[1]), Number(match[2]), Number(match[3]));
-  if (!valid) {
+  if (!isIsoDate(date)) {
     reader.reportAt(node, `expires must be a date written as YYYY-MM-DD, such as 2027-01-31; got "${date}"`);
     return undefined;
   }
   return date;
-}
-
-function isCalendarDate(year: number, month: number, day: number): boolean {
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }

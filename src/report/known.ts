@@ -14,7 +14,8 @@ export function findKnownEntry(
   return known.find((entry) => entry.image === image && entry.test === test && matchesRuntime(entry.runtime, runtime));
 }
 
-function matchesRuntime(pattern: Pattern, runtime: string): boolean {
+/** Tells whether a `known:` entry's runtime name or pattern covers a runtime name, as findKnownEntry matches it. */
+export function matchesRuntime(pattern: Pattern, runtime: string): boolean {
   if (pattern.kind === 'literal') {
     return pattern.text === runtime;
   }
@@ -26,4 +27,9 @@ function matchesRuntime(pattern: Pattern, runtime: string): boolean {
 /** Names an entry by its place in the matrix file, for messages that ask to edit it. */
 export function describeKnownEntry(entry: KnownIncompatibility): string {
   return `${entry.location.file}:${entry.location.line}`;
+}
+
+/** Writes an entry's runtime as the matrix file does: the name, or `/source/flags`. */
+export function formatRuntimePattern(pattern: Pattern): string {
+  return pattern.kind === 'literal' ? pattern.text : `/${pattern.source}/${pattern.flags}`;
 }
