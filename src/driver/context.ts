@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { KnownIncompatibility } from '../matrix/types.js';
-import type { RuntimeInfo } from '../report/types.js';
+import type { RunScope, RuntimeInfo } from '../report/types.js';
 
 /** Environment variable that carries the path of the run context file into Playwright. */
 export const CONTEXT_ENV = 'GVMATRIX_CONTEXT';
@@ -34,6 +34,8 @@ export interface RunContext {
   known: KnownIncompatibility[];
   /** Absolute path of each suite file to the image that lists it, for tests that never ran. */
   suiteImages?: Record<string, string>;
+  /** The matrix digest, shard and images of this run, which the reporter copies into results.json. */
+  scope?: RunScope;
 }
 
 /** Folder inside the run folder for the reports of an interrupted run. */

@@ -1,0 +1,26 @@
+import { join } from 'node:path';
+import { buildHtmlReport } from './html.js';
+import { buildJUnit } from './junit.js';
+import { HTML_FILE, JUNIT_FILE, RESULTS_FILE } from './reporter.js';
+import type { RunReport } from './types.js';
+import { writeFileAtomic } from './write-file.js';
+
+/** Paths of the report files written for one report. */
+export interface WrittenReports {
+  results: string;
+  junit: string;
+  html: string;
+}
+
+/**
+ * Writes results.json, junit.xml and index.html of a report into `dir`, as the reporter
+ * does at the end of a run. `gvmatrix merge` and an empty shard write their reports
+ * through here.
+ */
+export async function writeReports(dir: string, report: RunReport): Promise<WrittenReports> {
+  const written = { results: join(dir, RESULTS_FILE), junit: join(dir, JUNIT_FILE), html: join(dir, HTML_FILE) };
+  await writeFileAtomic(written.results, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFileAtomic(written.junit, buildJUnit(report));
+  await writeFileAtomic(written.html, buildHtmlReport(report));
+  return written;
+}
