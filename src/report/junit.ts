@@ -5,6 +5,7 @@ import type { UnsupportedSyscall } from '../evidence/types.js';
 import { compareText } from './compare-text.js';
 import { firstLine } from './first-line.js';
 import { addFlakyFailures } from './flaky-failures.js';
+import { markSkipped } from './skipped-message.js';
 import type { RunReport, RuntimeInfo, TestRunResult, VerdictRecord } from './types.js';
 import { toCdataText, toXmlText } from './xml-text.js';
 
@@ -154,9 +155,10 @@ function markVerdict(testCase: JUnitTestCase, record: VerdictRecord): void {
       testCase.error(message, record.verdict, details);
       return;
     case 'known':
-      // JUnit's skipped element takes no message in this builder, so the reason goes
-      // into a property for dashboards and into system-out for people.
-      testCase.skipped().property('gvmatrix.known-reason', message);
+      // The reason also goes into a property, for dashboards that group by it, and the
+      // details into system-out.
+      markSkipped(testCase, record.message);
+      testCase.property('gvmatrix.known-reason', message);
       testCase.standardOutput(toCdataText(`known incompatibility: ${record.message}\n\n${record.details}`));
       return;
     case 'flaky':
@@ -166,7 +168,7 @@ function markVerdict(testCase: JUnitTestCase, record: VerdictRecord): void {
       testCase.standardOutput(toCdataText(`flaky: ${record.message}\n\n${record.details}`));
       return;
     case 'not-run':
-      testCase.skipped();
+      markSkipped(testCase, record.message);
       testCase.standardOutput(toCdataText(`not run: ${record.message}\n\n${record.details}`));
       return;
     default:
@@ -187,7 +189,7 @@ function markOutcome(testCase: JUnitTestCase, result: TestRunResult): void {
     }
     case 'skipped':
     case 'interrupted':
-      testCase.skipped();
+      markSkipped(testCase, `${result.outcome} under ${result.runtime}`);
       testCase.standardOutput(toCdataText(`${result.outcome} under ${result.runtime}`));
       return;
     default:

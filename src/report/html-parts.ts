@@ -1,0 +1,77 @@
+import { html, type SafeHtml } from './html-text.js';
+import type { Outcome, TestRunResult, Verdict } from './types.js';
+
+/** Verdict meanings for the legend, as the README's verdict table states them. */
+export const VERDICT_MEANINGS: Record<Verdict, string> = {
+  compatible: 'passes under the baseline and the sandbox',
+  'syscall-incompatible': 'fails under the sandbox only, and runsc reported unsupported syscalls',
+  'behavior-diff': 'fails under the sandbox only without syscall evidence, or a compared value differs',
+  'sandbox-crash': "runsc's sentry panicked",
+  'baseline-failure': 'fails under the baseline too: the test or the image is broken, not gVisor',
+  known: 'a failure listed under known: reproduced',
+  fixed: 'a known: entry passes now: remove it',
+  flaky: 'the outcome changed between retries',
+  'not-run': 'the sandbox or the baseline test did not run',
+};
+
+/** Short verdict names for grid cells, which show several counts side by side. */
+const SHORT_NAMES: Record<Verdict, string> = {
+  compatible: 'compatible',
+  'syscall-incompatible': 'syscall',
+  'behavior-diff': 'behavior',
+  'sandbox-crash': 'crash',
+  'baseline-failure': 'baseline-fail',
+  known: 'known',
+  fixed: 'fixed',
+  flaky: 'flaky',
+  'not-run': 'not-run',
+};
+
+export function verdictBadge(verdict: Verdict): SafeHtml {
+  return html`<span class="badge v-${verdict}">${verdict}</span>`;
+}
+
+/** Renders a badge with a count and the short verdict name, and with the full name as its title. */
+export function verdictCountBadge(verdict: Verdict, count: number): SafeHtml {
+  return html`<span class="badge v-${verdict}" title="${count} ${verdict}">${count} ${SHORT_NAMES[verdict]}</span>`;
+}
+
+export function outcomeBadge(outcome: Outcome): SafeHtml {
+  return html`<span class="badge o-${outcome}">${outcome}</span>`;
+}
+
+/** Formats milliseconds for people: `850 ms`, `1.7 s`, `2 min 5 s`. */
+export function formatDuration(milliseconds: number): string {
+  if (milliseconds < 1000) {
+    return `${Math.round(milliseconds)} ms`;
+  }
+  if (milliseconds < 60_000) {
+    return `${(milliseconds / 1000).toFixed(1)} s`;
+  }
+  const seconds = Math.round(milliseconds / 1000);
+  return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
+/**
+ * Formats a sandbox duration against the baseline's as a factor (`×1.42`), or returns
+ * undefined when either test did not run or the baseline took no measurable time.
+ */
+export function durationFactor(sandbox: TestRunResult, baseline: TestRunResult | undefined): string | undefined {
+  if (!baseline || !ran(sandbox) || !ran(baseline) || baseline.durationMs <= 0) {
+    return undefined;
+  }
+  return `×${(sandbox.durationMs / baseline.durationMs).toFixed(2)}`;
+}
+
+/** Formats the duration of a result, with its factor against the baseline when there is one. */
+export function durationText(result: TestRunResult, baseline: TestRunResult | undefined): string {
+  if (!ran(result)) {
+    return '';
+  }
+  const factor = result === baseline ? undefined : durationFactor(result, baseline);
+  return factor ? `${formatDuration(result.durationMs)} (${factor})` : formatDuration(result.durationMs);
+}
+
+function ran(result: TestRunResult): boolean {
+  return result.outcome !== 'skipped' && result.outcome !== 'interrupted';
+}

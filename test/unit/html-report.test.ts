@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { describe, test } from 'node:test';
+import { buildHtmlReport } from '../../src/report/html.js';
+import { formatDuration } from '../../src/report/html-parts.js';
+import { SafeHtml, escapeHtml, html } from '../../src/report/html-text.js';
+import { HOSTILE_ERROR, HOSTILE_TEST, everyVerdictReport } from './every-verdict-report.js';
+
+const page = buildHtmlReport(everyVerdictReport());
+
+/** Returns the markup of the panel with this id. Panels never nest, so the first `</section>` ends it. */
+function panel(id: string): string {
+  const start = page.indexOf(`id="${id}"`);
+  assert.notEqual(start, -1, `no element with id ${id}`);
+  return page.slice(page.lastIndexOf('<section', start), page.indexOf('</section>', start));
+}
+
+/** Returns the id of the test panel for `image › test`. */
+function testPanelId(image: string, name: string): string {
+  const match = new RegExp(`id="(t-\\d+)" aria-label="${escapeHtml(`${image} › ${name}`)}"`).exec(page);
+  assert.ok(match, `no panel for ${image} › ${name}`);
+  return match[1] as string;
+}
+
+function count(pattern: RegExp): number {
+  return [...page.matchAll(pattern)].length;
+}
+
+describe('escapeHtml', () => {
+  test('escapes markup characters', () => {
+    assert.equal(escapeHtml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+  });
+
+  test('drops ANSI and control characters', () => {
+    assert.equal(escapeHtml('\u001b[31mred\u001b[39m\u0000\u0007 line\n'), 'red line\n');
+  });
+});
+
+describe('html template', () => {
+  test('escapes interpolated text', () => {
+    assert.equal(html`<p>${'<b>'}</p>`.markup, '<p>&lt;b&gt;</p>');
+  });
+
+  test('keeps SafeHtml as is', () => {
+    assert.equal(html`<p>${new SafeHtml('<b>x</b>')}</p>`.markup, '<p><b>x</b></p>');
+  });
+
+  test('renders arrays, drops empty values', () => {
+    assert.equal(html`${['<', html`<i>`, undefined, false, 2]}`.markup, '&lt;<i>2');
+  });
+});
+
+describe('formatDuration', () => {
+  test('milliseconds, seconds and minutes', () => {
+    assert.deepEqual([formatDuration(850), formatDuration(1700), formatDuration(125_000)], ['850 ms', '1.7 s', '2 min 5 s']);
+  });
+});
+
+describe('buildHtmlReport', () => {
+  test('loads nothing from elsewhere', () => {
+    // Text from containers is escaped, so every `<` left in the page opens a real tag.
+    const loading = /<(link|iframe|img|object|embed)\b|<[a-z][^>]*\ssrc=/i.exec(page);
+    assert.equal(loading?.[0], undefined);
+  });
+
+  test('links stay inside the page', () => {
+    const targets = [...page.matchAll(/href="([^"]*)"/g)].map((match) => match[1] as string);
+    assert.deepEqual(targets.filter((target) => !target.startsWith('#')), []);
+  });
+
+  test('policy hashes match the page', () => {
+    const style = /<style>([\s\S]*?)<\/style>/.exec(page)?.[1] ?? '';
+    const script = /<script>([\s\S]*?)<\/script>/.exec(page)?.[1] ?? '';
+    const sha = (text: string) => `sha256-${createHash('sha256').update(text).digest('base64')}`;
+    assert.match(page, new RegExp(`style-src &#39;${sha(style).replace(/[+/]/g, '\\$&')}&#39;`));
+    assert.match(page, new RegExp(`script-src &#39;${sha(script).replace(/[+/]/g, '\\$&')}&#39;`));
+  });
+
+  test('one script element', () => {
+    assert.equal(count(/<script\b/g), 1);
+  });
+
+  test('hostile error stays text', () => {
+    assert.equal(page.includes('<script>window.gvmatrixInjected'), false);
+    assert.equal(page.includes(escapeHtml(HOSTILE_ERROR.split('\n')[0] as string)), true);
+  });
+
+  test('hostile test name stays text', () => {
+    assert.equal(page.includes(HOSTILE_TEST), false);
+    assert.equal(page.includes('renders &lt;b&gt;bold&lt;/b&gt; &amp; &quot;quotes&quot;'), true);
+  });
+
+  test('grid cell per image and runtime', () => {
+    assert.equal(count(/<td class="cell[ "]/g), 9);
+  });
+
+  test('cell takes most severe verdict', () => {
+    assert.match(page, /<td class="cell v-sandbox-crash" data-image="postgres" data-runtime="runsc">/);
+  });
+
+  test('compatible cell is green', () => {
+    assert.match(page, /<td class="cell v-compatible" data-image="nginx" data-runtime="runsc-20240729">/);
+  });
+
+  test('baseline cell counts passes', () => {
+    assert.match(page, /data-image="postgres" data-runtime="runc"><a [^>]*><span class="badge o-failed">4\/5 passed</);
+  });
+
+  test('legend lists every verdict', () => {
+    const legend = /<ul class="legend"[\s\S]*?<\/ul>/.exec(page)?.[0] ?? '';
+    assert.equal([...legend.matchAll(/<li>/g)].length, 9);
+  });
+
+  test('panel per test', () => {
+    assert.equal(count(/<section class="panel test-panel"/g), 12);
+  });
+
+  test('findings show decoded feature', () => {
+    const text = panel(testPanelId('nginx', 'serves the default page'));
+    assert.match(text, /<code>ioctl\(TIOCSTI\)<\/code>/);
+  });
+
+  test('findings show support level', () => {
+    const text = panel(testPanelId('nginx', 'configuration is valid'));
+    assert.match(text, /<td>Unimplemented<\/td><td>Needs CONFIG_FANOTIFY\.<\/td>/);
+  });
+
+  test('benign finding is marked', () => {
+    const text = panel(testPanelId('nginx', 'serves the default page'));
+    assert.match(text, /<code>rseq<\/code><div class="benign">benign: glibc/);
+  });
+
+  test('differences show the diff', () => {
+    const text = panel(testPanelId('postgres', 'server version'));
+    assert.match(text, /<span class="add">\+PostgreSQL 15\.8 &lt;on&gt; x86_64<\/span>/);
+  });
+
+  test('crash shows the stack excerpt', () => {
+    const text = panel(testPanelId('postgres', 'restart'));
+    assert.match(text, /pkg\/sentry\/kernel\/task_run\.go:98/);
+  });
+
+  test('durations compare with baseline', () => {
+    const text = panel(testPanelId('nginx', 'configuration is valid'));
+    assert.match(text, /<th scope="row">runsc<\/th><td><span class="badge o-failed">failed<\/span><\/td><td>failed<\/td><td>1\.7 s<\/td><td>×1\.13<\/td>/);
+  });
+
+  test('verdict changes are listed', () => {
+    assert.match(page, /<h2>Verdicts that differ between sandbox runtimes<\/h2>/);
+  });
+
+  test('empty run says so', () => {
+    const empty = buildHtmlReport({ runId: 'empty', matrixFile: '/work/matrix.yaml', startedAt: '', finishedAt: '', runtimes: [], results: [], verdicts: [] });
+    assert.match(empty, /<span class="muted">no verdicts<\/span>/);
+    assert.doesNotMatch(empty, /<td class="cell/);
+  });
+
+  test('same report, same page', () => {
+    assert.equal(buildHtmlReport(everyVerdictReport()), page);
+  });
+});
