@@ -1,16 +1,22 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadMatrix, MatrixError } from '../matrix/loader.js';
 import { DEFAULT_ROOTLESS_USER } from '../matrix/engine-settings.js';
 import { prepareImages } from '../engine/images.js';
 import { selectImages } from '../driver/selection.js';
-import { runMatrix, checkImageNames } from './run-command.js';
+import { runMatrix, checkImageNames, outputOptions, type RunOptions } from './run-command.js';
+import { withResultLine } from './run-output.js';
+import { runBaseline } from './baseline.js';
+import { runDiff } from './diff.js';
+import { DEFAULT_FAIL_ON, FAIL_ON_POLICIES } from '../report/gate.js';
 import { runDoctor, formatDoctor } from './doctor.js';
 import { EXIT, exitStatusFor } from './exit-status.js';
 import { progress } from './progress.js';
 import { runExplain } from './explain.js';
+import { runMerge, type MergeOptions } from './merge-command.js';
+import { parseShard, type ShardSpec } from '../driver/shard.js';
 
 function positiveInteger(value: string): number {
   const parsed = Number(value);
@@ -18,6 +24,14 @@ function positiveInteger(value: string): number {
     throw new InvalidArgumentError(`expected a whole number of 1 or more, got "${value}"`);
   }
   return parsed;
+}
+
+function shardOption(value: string): ShardSpec {
+  try {
+    return parseShard(value);
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -44,8 +58,47 @@ program
   .option('--no-build', 'skip `podman build` for images that exist already')
   .option('--rootless', 'run the containers through rootless Podman (as --rootless-user when started as root)')
   .option('--rootless-user <name>', 'account for --rootless when gvmatrix runs as root (default: the matrix engine.user, else gvmatrix)')
-  .action(async (options) => {
-    process.exitCode = await runMatrix(options);
+  .option('--shard <index/total>', 'run only shard INDEX of TOTAL, such as 2/4: a share of the images, each with all its tests and runtimes; join the shards with `gvmatrix merge`', shardOption)
+  .addOption(
+    new Option('--fail-on <policy>', 'what fails the gate (exit status 1): new = failures no known: entry covers and expired entries, any = also reproduced known failures, none = nothing')
+      .choices(FAIL_ON_POLICIES)
+      .default(DEFAULT_FAIL_ON),
+  )
+  .option('--json', 'print results.json with the gate decision as JSON on stdout instead of the summary; progress goes to stderr')
+  .action(async (options: RunOptions) => {
+    process.exitCode = await withResultLine(() => runMatrix(options), outputOptions(options));
+  });
+
+program
+  .command('baseline')
+  .description("print the last run's failures as known: entries for a first adoption, or add them to a matrix file")
+  .option('-m, --matrix <file>', 'matrix whose known: entries are left out and whose names the entries must match (default: the matrix file named in results.json)')
+  .option('--reports <dir>', 'reports folder of the run, or its results.json', 'reports')
+  .option('-o, --output <file>', 'add the entries to the known: list of this matrix file, keeping its comments and layout, instead of printing them')
+  .option('--expires <date>', 'expiry date (YYYY-MM-DD) for every new entry; after it the entry fails the gate')
+  .action(async (options: { matrix?: string; reports: string; output?: string; expires?: string }) => {
+    process.exitCode = await runBaseline(options);
+  });
+
+program
+  .command('diff')
+  .description('list the tests whose verdict changed between two runs, such as before and after an image or gVisor upgrade; exit status 1 when a test got worse')
+  .argument('<old>', 'results.json of the earlier run, or its reports folder')
+  .argument('<new>', 'results.json of the later run, or its reports folder')
+  .option('--json', 'print the changes as JSON')
+  .action(async (oldPath: string, newPath: string, options: { json?: boolean }) => {
+    process.exitCode = await runDiff(oldPath, newPath, options);
+  });
+
+program
+  .command('merge')
+  .description('merge the reports of `run --shard` into one set of reports and a summary, pairing every result again')
+  .argument('<folders...>', 'the reports folder of each shard (or its results.json)')
+  .option('--reports <dir>', 'folder for the merged reports', 'reports')
+  .addOption(new Option('--fail-on <policy>', 'what fails the gate (exit status 1), as for run').choices(FAIL_ON_POLICIES).default(DEFAULT_FAIL_ON))
+  .option('--json', 'print the merged results.json with the gate decision as JSON on stdout instead of the summary')
+  .action(async (folders: string[], options: MergeOptions) => {
+    process.exitCode = await withResultLine(() => runMerge(folders, options), { failOn: options.failOn, json: options.json === true });
   });
 
 program

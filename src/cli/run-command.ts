@@ -7,18 +7,23 @@ import { loadMatrix } from '../matrix/loader.js';
 import type { Matrix, RuntimeVariant } from '../matrix/types.js';
 import { prepareImages } from '../engine/images.js';
 import { withRootlessFlags } from '../engine/rootless.js';
+import { avoidsNetstack } from '../engine/netstack.js';
+import { normalizeFlag } from '../engine/runtimes.js';
 import { currentPodman, rootlessPodman } from '../engine/podman.js';
 import { copyImages } from '../engine/image-copy.js';
 import { EngineSession, newRunId } from '../engine/session.js';
 import { CONTEXT_ENV, partialReportsDir, type RunContext } from '../driver/context.js';
 import { writeSpecFiles } from '../driver/specs.js';
 import { selectImages } from '../driver/selection.js';
-import { formatSummary } from '../report/summary.js';
-import { isFailure } from '../report/verdict.js';
+import { formatShard, selectShard, type ShardSpec } from '../driver/shard.js';
+import { DEFAULT_FAIL_ON, type FailOnPolicy } from '../report/gate.js';
 import type { RunReport } from '../report/types.js';
 import { EXIT, UsageError } from './exit-status.js';
 import { progress } from './progress.js';
 import { runPreflight } from './doctor/preflight.js';
+import { describeRunScope } from './run-scope.js';
+import { writeEmptyShardReports } from './empty-shard.js';
+import { printRunResult, type RunOutputOptions } from './run-output.js';
 
 export interface RunOptions {
   matrix: string;
@@ -32,6 +37,12 @@ export interface RunOptions {
   rootless?: boolean;
   /** The account for rootless runs; the matrix's `engine.user` when unset. */
   rootlessUser?: string;
+  /** Runs only this shard's images (src/driver/shard.ts), after --image has selected them. */
+  shard?: ShardSpec;
+  /** The gate policy of --fail-on; `new` when unset. */
+  failOn?: FailOnPolicy;
+  /** Prints the report and the gate decision as JSON on stdout, and Playwright's output on stderr. */
+  json?: boolean;
 }
 
 /** Working folders (with their runsc logs) kept in reports/runs/, the current run's included. */
@@ -75,14 +86,39 @@ async function readReport(file: string, runId: string): Promise<RunReport | unde
   }
 }
 
+/**
+ * Rejects runtimes that cannot run under rootless Podman before anything starts: runsc
+ * there needs host or no networking, so the netstack variant and netstack itself are out.
+ */
+export function checkRootlessRuntimes(variants: RuntimeVariant[]): void {
+  const rootful = variants.filter((variant) => variant.kind === 'runsc' && (variant.netstack !== undefined || !avoidsNetstack(variant.flags.map(normalizeFlag))));
+  if (rootful.length === 0) {
+    return;
+  }
+  const usable = variants.filter((variant) => !variant.baseline && !rootful.includes(variant)).map((variant) => `--runtime ${variant.name}`);
+  throw new UsageError(
+    `rootless runs need runsc with "--network=host" or "--network=none", which ${rootful.map((variant) => `runtime "${variant.name}"`).join(', ')} does not use` +
+      (usable.length > 0 ? `; leave it out with ${usable.join(' ')}` : '; add one of those flags to it') +
+      ', or run without --rootless',
+  );
+}
+
 /** Runs the matrix end to end and returns the exit status of the CI gate. */
 export async function runMatrix(options: RunOptions): Promise<number> {
   const matrix = await loadMatrix(resolve(options.matrix));
   checkImageNames(matrix, options.image);
   const variants = selectRuntimes(matrix, options.runtime);
-  const images = selectImages(matrix, options.image);
+  const selected = selectImages(matrix, options.image);
+  const images = options.shard ? selectShard(selected, options.shard) : selected;
+  const scope = await describeRunScope(matrix, selected, images, options.shard);
+  if (options.shard) {
+    progress(`shard ${formatShard(options.shard)}: ${images.length} of ${selected.length} images${images.length > 0 ? `: ${scope.images.join(', ')}` : ''}`);
+  }
 
   const rootless = options.rootless ?? matrix.engine.rootless;
+  if (rootless) {
+    checkRootlessRuntimes(variants);
+  }
   const podman = rootless && process.getuid?.() === 0 ? await rootlessPodman(options.rootlessUser ?? matrix.engine.user) : currentPodman();
 
   const runtimes = [];
@@ -91,6 +127,12 @@ export async function runMatrix(options: RunOptions): Promise<number> {
     const netstack = info.netstack ? ` (netstack: ${info.netstack})` : '';
     progress(`runtime ${info.name}: ${info.path} (${info.version})${info.flags.length ? ` ${info.flags.join(' ')}` : ''}${netstack}`);
     runtimes.push(info);
+  }
+
+  if (images.length === 0) {
+    const { report, written } = await writeEmptyShardReports(resolve(options.reports), matrix, runtimes, scope);
+    progress('this shard has no images, so its reports contain no tests; `gvmatrix merge` still needs them');
+    return printRunResult(report, matrix.known, [written.junit, written.results], outputOptions(options));
   }
 
   await prepareImages(images, progress, { onlyMissing: !options.build });
@@ -129,7 +171,8 @@ export async function runMatrix(options: RunOptions): Promise<number> {
       reportsDir,
       runDir,
       startedAt: new Date().toISOString(),
-      images: options.image,
+      images: options.shard ? scope.images : options.image,
+      scope,
       runtimes: session.runtimeEndpoints,
       known: matrix.known,
       suiteImages: Object.fromEntries(images.flatMap((image) => image.suites.map((suite) => [suite, image.name]))),
@@ -143,7 +186,10 @@ export async function runMatrix(options: RunOptions): Promise<number> {
       args.push('--workers', String(options.workers));
     }
     playwright = execa(process.execPath, args, {
-      stdio: 'inherit',
+      // With --json, stdout carries only the JSON document, so Playwright's progress goes to stderr (fd 2).
+      stdin: 'inherit',
+      stdout: options.json ? 2 : 'inherit',
+      stderr: 'inherit',
       reject: false,
       env: { [CONTEXT_ENV]: contextFile, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
     });
@@ -165,9 +211,12 @@ export async function runMatrix(options: RunOptions): Promise<number> {
     return EXIT.environment;
   }
 
-  process.stdout.write(`\n${formatSummary(report)}\n`);
-  process.stdout.write(`reports: ${join(reportsDir, 'junit.xml')}, ${join(reportsDir, 'results.json')}\n`);
-  return report.verdicts.some((record) => isFailure(record.verdict)) ? EXIT.gateFailed : EXIT.ok;
+  return printRunResult(report, matrix.known, [join(reportsDir, 'junit.xml'), join(reportsDir, 'results.json')], outputOptions(options));
+}
+
+/** Returns the output options of `run`, with the default policy when --fail-on is unset. */
+export function outputOptions(options: Pick<RunOptions, 'failOn' | 'json'>): RunOutputOptions {
+  return { failOn: options.failOn ?? DEFAULT_FAIL_ON, json: options.json === true };
 }
 
 /** Removes working folders of earlier runs, keeping the newest few for their runsc logs. */

@@ -9,6 +9,7 @@ import type { TestEvidence } from '../evidence/types.js';
 import { stripAnsi } from './ansi.js';
 import { compareText } from './compare-text.js';
 import { parseComparedValues } from './compared-attachment.js';
+import { buildHtmlReport } from './html.js';
 import { buildJUnit } from './junit.js';
 import { emptyEvidence, mergeEvidence } from './merge-evidence.js';
 import { pairResults } from './pairing.js';
@@ -22,6 +23,7 @@ export const REPORTS_DIR_ENV = 'GVMATRIX_REPORTS_DIR';
 
 export const RESULTS_FILE = 'results.json';
 export const JUNIT_FILE = 'junit.xml';
+export const HTML_FILE = 'index.html';
 
 export interface GvmatrixReporterOptions {
   /**
@@ -146,6 +148,8 @@ export default class GvmatrixReporter implements Reporter {
       verdicts,
       verdictChanges: verdictChanges(verdicts, sandboxes),
       missingSupportTables,
+      ...this.context.scope,
+      known,
     };
 
     // An interrupted run must not replace the reports of the last complete run.
@@ -153,6 +157,7 @@ export default class GvmatrixReporter implements Reporter {
     await mkdir(target, { recursive: true });
     await writeFileAtomic(join(target, RESULTS_FILE), `${JSON.stringify(report, null, 2)}\n`);
     await writeFileAtomic(join(target, JUNIT_FILE), buildJUnit(report));
+    await writeFileAtomic(join(target, HTML_FILE), buildHtmlReport(report));
   }
 
   /** Results for tests of the run that never reached onTestEnd, because the run stopped first. */
@@ -276,6 +281,7 @@ export function parseEvidence(text: string): TestEvidence {
     logFiles: listField(fields.logFiles, 'logFiles') as string[],
     unsupportedSyscalls: listField(fields.unsupportedSyscalls, 'unsupportedSyscalls') as TestEvidence['unsupportedSyscalls'],
     panics: listField(fields.panics, 'panics') as TestEvidence['panics'],
+    sandboxErrors: listField(fields.sandboxErrors, 'sandboxErrors') as NonNullable<TestEvidence['sandboxErrors']>,
   };
 }
 
@@ -363,7 +369,8 @@ function specName(file: string): string {
   return basename(file).replace(/\.(spec|test)\.[cm]?[jt]s$/, '').replace(/\.[cm]?[jt]s$/, '');
 }
 
-function toRuntimeInfo(runtime: RuntimeEndpoint): RuntimeInfo {
+/** Returns the fields of a runtime that results.json records. */
+export function toRuntimeInfo(runtime: RuntimeInfo): RuntimeInfo {
   return {
     name: runtime.name,
     kind: runtime.kind,

@@ -4,8 +4,8 @@ import { isBenign } from '../evidence/benign.js';
 import { compareText } from './compare-text.js';
 import type { RunReport, TestRunResult, Verdict, VerdictRecord } from './types.js';
 
-/** Verdicts in the order the summary counts them. The first five always appear in the totals line. */
-const VERDICT_ORDER: readonly Verdict[] = [
+/** Every verdict, in the order the summary and the result line count them. The first five always appear in the totals line. */
+export const VERDICT_ORDER: readonly Verdict[] = [
   'compatible',
   'syscall-incompatible',
   'behavior-diff',
@@ -230,7 +230,7 @@ function orderedRuntimes(report: RunReport): string[] {
 }
 
 /** Pads every column but the last to its widest cell and drops trailing spaces. */
-function formatColumns(rows: readonly string[][]): string {
+export function formatColumns(rows: readonly string[][]): string {
   const widths: number[] = [];
   for (const row of rows) {
     row.forEach((cell, index) => {

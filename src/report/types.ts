@@ -1,5 +1,6 @@
 import type { VerdictChange } from './upgrade.js';
-import type { NetstackWorkaround, RuntimeKind } from '../matrix/types.js';
+import type { KnownIncompatibility, NetstackWorkaround, RuntimeKind } from '../matrix/types.js';
+import type { ShardSpec } from '../driver/shard.js';
 import type { TestEvidence } from '../evidence/types.js';
 import type { ComparedValue } from '../driver/compared-values.js';
 
@@ -124,4 +125,33 @@ export interface RunReport {
   verdictChanges?: VerdictChange[];
   /** Sandbox runtimes whose findings have no support level, with the reason (a runsc without the table). */
   missingSupportTables?: Record<string, string>;
+  /** SHA-256 of the matrix file's bytes in hex. It and the fields below are absent in reports written before `gvmatrix merge` existed. */
+  matrixDigest?: string;
+  /** The shard of `gvmatrix run --shard` that produced this report; absent for an unsharded run and a merge. */
+  shard?: ShardSpec;
+  /** Images this report covers, in matrix order. */
+  images?: string[];
+  /** Images selected before sharding: every image of the matrix, or those named with `--image`. */
+  selectedImages?: string[];
+  /** The matrix's `known:` entries, which `gvmatrix merge` applies again when it pairs the results. */
+  known?: KnownIncompatibility[];
+  /** The reports that `gvmatrix merge` combined into this one. */
+  mergedFrom?: MergeSource[];
+}
+
+/** The part of the matrix a run covers, which the CLI passes to the reporter in the run context. */
+export interface RunScope {
+  matrixDigest: string;
+  shard?: ShardSpec;
+  images: string[];
+  selectedImages: string[];
+}
+
+/** One report that `gvmatrix merge` combined. */
+export interface MergeSource {
+  /** The reports folder as given on the command line. */
+  folder: string;
+  runId: string;
+  shard?: ShardSpec;
+  images: string[];
 }

@@ -206,8 +206,13 @@ describe('GvmatrixReporter', () => {
     assert.equal(check.status, 0, check.stderr);
   });
 
+  test('index.html names the run', () => {
+    const page = readFileSync(join(folder, 'reports', 'index.html'), 'utf8');
+    assert.match(page, new RegExp(`<title>gvmatrix ${report.runId}</title>`));
+  });
+
   test('no temporary files left', () => {
-    assert.deepEqual(readdirSync(join(folder, 'reports')).sort(), ['junit.xml', 'results.json']);
+    assert.deepEqual(readdirSync(join(folder, 'reports')).sort(), ['index.html', 'junit.xml', 'results.json']);
   });
 
   test('environment overrides outputDir', async () => {
@@ -218,7 +223,7 @@ describe('GvmatrixReporter', () => {
     } finally {
       delete process.env[REPORTS_DIR_ENV];
     }
-    assert.deepEqual(readdirSync(fromEnvironment).sort(), ['junit.xml', 'results.json']);
+    assert.deepEqual(readdirSync(fromEnvironment).sort(), ['index.html', 'junit.xml', 'results.json']);
   });
 
   test('outputDir resolves from configDir', async () => {
