@@ -136,7 +136,9 @@ function readNamedObservable(reader: YamlReader, node: Node, name: string, kind:
     return undefined;
   }
 
-  reader.reportAt(node, `unknown compare entry "${name}"; ${suggestion(name, [...allowed, 'file', 'header'], 'entries')}`);
+  // Only http tests can compare a single header, so an exec test is not offered one.
+  const forms = kind === 'exec' ? [...allowed, 'file'] : [...allowed, 'file', 'header'];
+  reader.reportAt(node, `unknown compare entry "${name}"; ${suggestion(name, forms, 'entries')}`);
   return undefined;
 }
 
