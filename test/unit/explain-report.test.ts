@@ -191,3 +191,19 @@ describe('docsLink', () => {
     assert.equal(docsLink('sys_999'), 'https://gvisor.dev/docs/user_guide/compatibility/linux/amd64/');
   });
 });
+
+test('log versions from start-up lines', async () => {
+  const { runscVersionsOf } = await import('../../src/cli/explain.js');
+  const logs = [
+    { path: 'a', text: 'I1204 20:36:26.064291   13755 main.go:197] Version 0.0~20240729.0, go1.24.4, amd64, 2 CPUs, linux\n' },
+    { path: 'b', text: 'I1204 21:29:28.188330   11183 main.go:218] Version 0.0~20221219.0\n' },
+  ];
+  assert.deepEqual(runscVersionsOf(logs), ['0.0~20221219.0', '0.0~20240729.0']);
+});
+
+test('version mismatch names both', async () => {
+  const { versionMismatch } = await import('../../src/cli/explain.js');
+  assert.match(versionMismatch(['0.0~20240729.0'], '0.0~20221219.0') ?? '', /written by runsc 0\.0~20240729\.0.*from runsc 0\.0~20221219\.0/);
+  assert.equal(versionMismatch(['0.0~20240729.0'], '0.0~20240729.0'), undefined);
+  assert.equal(versionMismatch([], '0.0~20240729.0'), undefined);
+});
