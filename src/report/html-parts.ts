@@ -1,3 +1,4 @@
+import { CELL_LABELS } from './summary.js';
 import { html, type SafeHtml } from './html-text.js';
 import type { Outcome, TestRunResult, Verdict } from './types.js';
 
@@ -14,18 +15,6 @@ export const VERDICT_MEANINGS: Record<Verdict, string> = {
   'not-run': 'the sandbox or the baseline test did not run',
 };
 
-/** Short verdict names for grid cells, which show several counts side by side. */
-const SHORT_NAMES: Record<Verdict, string> = {
-  compatible: 'compatible',
-  'syscall-incompatible': 'syscall',
-  'behavior-diff': 'behavior',
-  'sandbox-crash': 'crash',
-  'baseline-failure': 'baseline-fail',
-  known: 'known',
-  fixed: 'fixed',
-  flaky: 'flaky',
-  'not-run': 'not-run',
-};
 
 export function verdictBadge(verdict: Verdict): SafeHtml {
   return html`<span class="badge v-${verdict}">${verdict}</span>`;
@@ -33,7 +22,7 @@ export function verdictBadge(verdict: Verdict): SafeHtml {
 
 /** Renders a badge with a count and the short verdict name, and with the full name as its title. */
 export function verdictCountBadge(verdict: Verdict, count: number): SafeHtml {
-  return html`<span class="badge v-${verdict}" title="${count} ${verdict}">${count} ${SHORT_NAMES[verdict]}</span>`;
+  return html`<span class="badge v-${verdict}" title="${count} ${verdict}">${count} ${CELL_LABELS[verdict]}</span>`;
 }
 
 export function outcomeBadge(outcome: Outcome): SafeHtml {

@@ -18,8 +18,8 @@ export const VERDICT_ORDER: readonly Verdict[] = [
 ];
 const ALWAYS_COUNTED = 5;
 
-/** Short verdict names for the table cells, which hold several counts side by side. */
-const CELL_LABELS: Record<Verdict, string> = {
+/** Short verdict names for table and grid cells, which hold several counts side by side. */
+export const CELL_LABELS: Record<Verdict, string> = {
   compatible: 'compatible',
   'syscall-incompatible': 'syscall',
   'behavior-diff': 'behavior',
