@@ -7,14 +7,13 @@ export const VERDICT_MEANINGS: Record<Verdict, string> = {
   compatible: 'passes under the baseline and the sandbox',
   'syscall-incompatible': 'fails under the sandbox only, and runsc reported unsupported syscalls',
   'behavior-diff': 'fails under the sandbox only without syscall evidence, or a compared value differs',
-  'sandbox-crash': "runsc's sentry panicked",
+  'sandbox-crash': 'the sandbox died: a sentry or gofer panic, a killed sandbox or gofer, or a lost sandbox connection',
   'baseline-failure': 'fails under the baseline too: the test or the image is broken, not gVisor',
   known: 'a failure listed under known: reproduced',
   fixed: 'a known: entry passes now: remove it',
   flaky: 'the outcome changed between retries',
   'not-run': 'the sandbox or the baseline test did not run',
 };
-
 
 export function verdictBadge(verdict: Verdict): SafeHtml {
   return html`<span class="badge v-${verdict}">${verdict}</span>`;
