@@ -16,6 +16,7 @@ import { EXIT, exitStatusFor } from './exit-status.js';
 import { progress } from './progress.js';
 import { runExplain } from './explain.js';
 import { runMerge, type MergeOptions } from './merge-command.js';
+import { runClean } from './clean-command.js';
 import { parseShard, type ShardSpec } from '../driver/shard.js';
 
 function positiveInteger(value: string): number {
@@ -129,6 +130,14 @@ program
     } else {
       process.exitCode = matrixInvalid ? EXIT.invalidInput : EXIT.ok;
     }
+  });
+
+program
+  .command('clean')
+  .description('remove the containers, API services and sockets of gvmatrix runs that were killed; live runs are left alone')
+  .option('--dry-run', 'print what would be removed, and remove nothing')
+  .action(async (options: { dryRun?: boolean }) => {
+    process.exitCode = await runClean({ dryRun: options.dryRun === true });
   });
 
 const images = program.command('images').description('manage the images of the matrix');

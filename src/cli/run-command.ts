@@ -12,6 +12,8 @@ import { normalizeFlag } from '../engine/runtimes.js';
 import { currentPodman, rootlessPodman } from '../engine/podman.js';
 import { copyImages } from '../engine/image-copy.js';
 import { EngineSession, newRunId } from '../engine/session.js';
+import { formatSweptRun, sweepDeadRuns } from '../engine/run-sweep.js';
+import { lockReportsFolder } from './reports-lock.js';
 import { CONTEXT_ENV, partialReportsDir, type RunContext } from '../driver/context.js';
 import { writeSpecFiles } from '../driver/specs.js';
 import { selectImages } from '../driver/selection.js';
@@ -121,97 +123,115 @@ export async function runMatrix(options: RunOptions): Promise<number> {
   }
   const podman = rootless && process.getuid?.() === 0 ? await rootlessPodman(options.rootlessUser ?? matrix.engine.user) : currentPodman();
 
-  const runtimes = [];
-  for (const probed of await runPreflight(variants, podman)) {
-    const info = podman.rootless ? withRootlessFlags(probed) : probed;
-    const netstack = info.netstack ? ` (netstack: ${info.netstack})` : '';
-    progress(`runtime ${info.name}: ${info.path} (${info.version})${info.flags.length ? ` ${info.flags.join(' ')}` : ''}${netstack}`);
-    runtimes.push(info);
-  }
-
-  if (images.length === 0) {
-    const { report, written } = await writeEmptyShardReports(resolve(options.reports), matrix, runtimes, scope);
-    progress('this shard has no images, so its reports contain no tests; `gvmatrix merge` still needs them');
-    return printRunResult(report, matrix.known, [written.junit, written.results], outputOptions(options));
-  }
-
-  await prepareImages(images, progress, { onlyMissing: !options.build });
-  if (podman.user) {
-    await copyImages(images, currentPodman(), podman, progress);
-  }
-
   const reportsDir = resolve(options.reports);
   const runId = newRunId();
-  const runDir = join(reportsDir, 'runs', runId);
-  await pruneRunFolders(reportsDir, KEPT_RUN_FOLDERS - 1);
-  await mkdir(runDir, { recursive: true });
-  const mode = podman.rootless ? `rootless Podman${podman.user ? ` as ${podman.user.name}` : ''}` : 'rootful Podman';
-  progress(`run ${runId}: ${images.length} images x ${runtimes.length} runtimes on ${mode}, working folder ${runDir}`);
-
-  const session = new EngineSession(runId, runDir, podman);
-  let interrupted = false;
-  let playwright: ReturnType<typeof execa> | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupted = true;
-    progress(`${signal} received: stopping the tests, then removing this run's containers and API services`);
-    playwright?.kill(signal);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
+  const releaseLock = await lockReportsFolder(reportsDir, runId, progress);
   try {
-    await session.start(runtimes);
+    await sweepBeforeRun();
+    const runtimes = [];
+    for (const probed of await runPreflight(variants, podman)) {
+      const info = podman.rootless ? withRootlessFlags(probed) : probed;
+      const netstack = info.netstack ? ` (netstack: ${info.netstack})` : '';
+      progress(`runtime ${info.name}: ${info.path} (${info.version})${info.flags.length ? ` ${info.flags.join(' ')}` : ''}${netstack}`);
+      runtimes.push(info);
+    }
+
+    if (images.length === 0) {
+      const { report, written } = await writeEmptyShardReports(resolve(options.reports), matrix, runtimes, scope);
+      progress('this shard has no images, so its reports contain no tests; `gvmatrix merge` still needs them');
+      return printRunResult(report, matrix.known, [written.junit, written.results], outputOptions(options));
+    }
+
+    await prepareImages(images, progress, { onlyMissing: !options.build });
+    if (podman.user) {
+      await copyImages(images, currentPodman(), podman, progress);
+    }
+
+    const runDir = join(reportsDir, 'runs', runId);
+    await pruneRunFolders(reportsDir, KEPT_RUN_FOLDERS - 1);
+    await mkdir(runDir, { recursive: true });
+    const mode = podman.rootless ? `rootless Podman${podman.user ? ` as ${podman.user.name}` : ''}` : 'rootful Podman';
+    progress(`run ${runId}: ${images.length} images x ${runtimes.length} runtimes on ${mode}, working folder ${runDir}`);
+
+    const session = new EngineSession(runId, runDir, podman);
+    let interrupted = false;
+    let playwright: ReturnType<typeof execa> | undefined;
+    const onSignal = (signal: NodeJS.Signals) => {
+      interrupted = true;
+      progress(`${signal} received: stopping the tests, then removing this run's containers and API services`);
+      playwright?.kill(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+
+    try {
+      await session.start(runtimes);
+      if (interrupted) {
+        return EXIT.interrupted;
+      }
+
+      const context: RunContext = {
+        runId,
+        matrixFile: matrix.file,
+        reportsDir,
+        runDir,
+        startedAt: new Date().toISOString(),
+        images: options.shard ? scope.images : options.image,
+        scope,
+        runtimes: session.runtimeEndpoints,
+        known: matrix.known,
+        suiteImages: Object.fromEntries(images.flatMap((image) => image.suites.map((suite) => [suite, image.name]))),
+      };
+      const contextFile = join(runDir, 'context.json');
+      await writeFile(contextFile, JSON.stringify(context, null, 2));
+      await writeSpecFiles(runDir, images);
+
+      const args = [PLAYWRIGHT_CLI, 'test', '--config', PLAYWRIGHT_CONFIG];
+      if (options.workers !== undefined) {
+        args.push('--workers', String(options.workers));
+      }
+      playwright = execa(process.execPath, args, {
+        // With --json, stdout carries only the JSON document, so Playwright's progress goes to stderr (fd 2).
+        stdin: 'inherit',
+        stdout: options.json ? 2 : 'inherit',
+        stderr: 'inherit',
+        reject: false,
+        env: { [CONTEXT_ENV]: contextFile, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
+      });
+      await playwright;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await session.close();
+    }
+
     if (interrupted) {
+      progress(`interrupted: the reports in ${reportsDir} are left as the last complete run wrote them; this run's partial reports are in ${partialReportsDir(runDir)}`);
       return EXIT.interrupted;
     }
 
-    const context: RunContext = {
-      runId,
-      matrixFile: matrix.file,
-      reportsDir,
-      runDir,
-      startedAt: new Date().toISOString(),
-      images: options.shard ? scope.images : options.image,
-      scope,
-      runtimes: session.runtimeEndpoints,
-      known: matrix.known,
-      suiteImages: Object.fromEntries(images.flatMap((image) => image.suites.map((suite) => [suite, image.name]))),
-    };
-    const contextFile = join(runDir, 'context.json');
-    await writeFile(contextFile, JSON.stringify(context, null, 2));
-    await writeSpecFiles(runDir, images);
-
-    const args = [PLAYWRIGHT_CLI, 'test', '--config', PLAYWRIGHT_CONFIG];
-    if (options.workers !== undefined) {
-      args.push('--workers', String(options.workers));
+    const report = await readReport(join(reportsDir, 'results.json'), runId);
+    if (!report) {
+      progress(`Playwright ended without writing ${join(reportsDir, 'results.json')} for run ${runId}; its output above says why`);
+      return EXIT.environment;
     }
-    playwright = execa(process.execPath, args, {
-      // With --json, stdout carries only the JSON document, so Playwright's progress goes to stderr (fd 2).
-      stdin: 'inherit',
-      stdout: options.json ? 2 : 'inherit',
-      stderr: 'inherit',
-      reject: false,
-      env: { [CONTEXT_ENV]: contextFile, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
-    });
-    await playwright;
+
+    return printRunResult(report, matrix.known, [join(reportsDir, 'junit.xml'), join(reportsDir, 'results.json')], outputOptions(options));
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await session.close();
+    await releaseLock();
   }
+}
 
-  if (interrupted) {
-    progress(`interrupted: the reports in ${reportsDir} are left as the last complete run wrote them; this run's partial reports are in ${partialReportsDir(runDir)}`);
-    return EXIT.interrupted;
+/** Removes what killed runs left behind; a failure here is reported and does not stop this run. */
+async function sweepBeforeRun(): Promise<void> {
+  try {
+    const { swept } = await sweepDeadRuns({ dryRun: false });
+    for (const run of swept) {
+      progress(formatSweptRun(run, false));
+    }
+  } catch (error) {
+    progress(`could not clean up after earlier runs, continuing: ${error instanceof Error ? error.message : String(error)}; run \`gvmatrix clean\` to retry`);
   }
-
-  const report = await readReport(join(reportsDir, 'results.json'), runId);
-  if (!report) {
-    progress(`Playwright ended without writing ${join(reportsDir, 'results.json')} for run ${runId}; its output above says why`);
-    return EXIT.environment;
-  }
-
-  return printRunResult(report, matrix.known, [join(reportsDir, 'junit.xml'), join(reportsDir, 'results.json')], outputOptions(options));
 }
 
 /** Returns the output options of `run`, with the default policy when --fail-on is unset. */

@@ -17,6 +17,8 @@ export interface PodmanEndpoint {
   info: RuntimeEndpoint;
   /** Service output (podman's own log), kept for error messages. */
   logFile: string;
+  /** Pid of the process gvmatrix started: podman, or runuser in front of a rootless user's podman. */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -135,6 +137,7 @@ export async function startEndpoint(options: StartEndpointOptions): Promise<Podm
   return {
     info: { ...runtime, socket, debugLogDir: options.debugLogDir },
     logFile,
+    pid: child.pid,
     stop,
   };
 }

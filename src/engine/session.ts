@@ -7,6 +7,8 @@ import { RUN_LABEL } from '../driver/labels.js';
 import { currentPodman, runPodman, type Podman } from './podman.js';
 import { startEndpoint, type PodmanEndpoint } from './endpoint.js';
 import { runtimeBinaryForPodman } from './netstack-wrapper.js';
+import { currentProcessIdentity } from './process-identity.js';
+import { removeRunRecord, writeRunRecord, type RunRecord } from './run-record.js';
 
 /** Returns a run id that sorts by start time and is unique enough for labels and folders. */
 export function newRunId(now = new Date()): string {
@@ -52,6 +54,15 @@ export class EngineSession {
    */
   async start(runtimes: RuntimeInfo[]): Promise<void> {
     const sockets = socketRoot(this.runId, this.podman);
+    // The record comes first, so that a run killed while its services start leaves one.
+    const record: RunRecord = {
+      runId: this.runId,
+      process: await currentProcessIdentity(),
+      podmanUser: this.podman.user?.name,
+      socketDir: sockets,
+      servicePids: [],
+    };
+    await writeRunRecord(record);
     await mkdir(sockets, { recursive: true });
     await this.handOver(sockets);
     for (const runtime of runtimes) {
@@ -61,7 +72,12 @@ export class EngineSession {
         await this.handOver(debugLogDir);
       }
       const runtimeBinary = await runtimeBinaryForPodman(runtime, join(this.runDir, 'runtimes'));
-      this.endpoints.push(await startEndpoint({ runtime, socketDir: sockets, debugLogDir, runtimeBinary, podman: this.podman }));
+      const endpoint = await startEndpoint({ runtime, socketDir: sockets, debugLogDir, runtimeBinary, podman: this.podman });
+      this.endpoints.push(endpoint);
+      if (endpoint.pid !== undefined) {
+        record.servicePids.push(endpoint.pid);
+        await writeRunRecord(record);
+      }
     }
   }
 
@@ -90,13 +106,19 @@ export class EngineSession {
       await cp(this.logRoot(), join(this.runDir, 'runsc-logs'), { recursive: true, force: true });
     }
     await rm(socketRoot(this.runId, this.podman), { recursive: true, force: true });
+    await removeRunRecord(this.runId);
   }
+}
+
+/** Lists the ids of all containers, running or not, labelled with this run's id. */
+export async function listRunContainers(runId: string, podman: Podman = currentPodman()): Promise<string[]> {
+  const { stdout } = await runPodman(podman, ['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${runId}`], { timeoutMs: 60_000 });
+  return stdout.split('\n').map((line) => line.trim()).filter(Boolean);
 }
 
 /** Force-removes the containers a run left behind, found by their run label. */
 export async function removeRunContainers(runId: string, podman: Podman = currentPodman()): Promise<string[]> {
-  const { stdout } = await runPodman(podman, ['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${runId}`], { timeoutMs: 60_000 });
-  const ids = stdout.split('\n').map((line) => line.trim()).filter(Boolean);
+  const ids = await listRunContainers(runId, podman);
   if (ids.length > 0) {
     await runPodman(podman, ['rm', '--force', '--time', '0', ...ids], { timeoutMs: 120_000 });
   }

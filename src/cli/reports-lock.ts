@@ -1,0 +1,95 @@
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EnvironmentError } from '../engine/runtimes.js';
+import { currentProcessIdentity, isProcessAlive, type ProcessIdentity } from '../engine/process-identity.js';
+
+/** The lock file in a reports folder; it names the run that writes the folder. */
+export const LOCK_FILE = '.gvmatrix.lock';
+
+/** The contents of a lock file. */
+export interface ReportsLockOwner {
+  runId: string;
+  process: ProcessIdentity;
+}
+
+/** Another live run has locked the reports folder. The exit status is 3, as for any environment problem. */
+export class ReportsLockedError extends EnvironmentError {
+  constructor(reportsDir: string, owner: ReportsLockOwner) {
+    super(
+      `reports folder ${reportsDir} is in use by run ${owner.runId} (gvmatrix pid ${owner.process.pid}); ` +
+        'wait for that run to end, or pass another folder with --reports',
+    );
+    this.name = 'ReportsLockedError';
+  }
+}
+
+export function parseLockOwner(text: string): ReportsLockOwner | undefined {
+  try {
+    const owner = JSON.parse(text) as Partial<ReportsLockOwner>;
+    if (typeof owner.runId === 'string' && typeof owner.process?.pid === 'number' && typeof owner.process.startTime === 'string') {
+      return owner as ReportsLockOwner;
+    }
+  } catch {
+    // A half-written or damaged lock is handled like a missing owner below.
+  }
+  return undefined;
+}
+
+/**
+ * Decides what to do with an existing lock: `locked` when its run is alive, `take-over`
+ * when its process is gone or the file names no run.
+ */
+export function lockDecision(owner: ReportsLockOwner | undefined, ownerAlive: boolean): 'locked' | 'take-over' {
+  return owner && ownerAlive ? 'locked' : 'take-over';
+}
+
+const TAKE_OVER_ATTEMPTS = 3;
+
+/**
+ * Takes the exclusive lock on a reports folder for this run and returns the function that
+ * releases it. The lock file is created with O_EXCL, so of two runs that start together
+ * exactly one gets it. A lock left by a process that is gone is taken over with a message.
+ */
+export async function lockReportsFolder(reportsDir: string, runId: string, log: (message: string) => void): Promise<() => Promise<void>> {
+  await mkdir(reportsDir, { recursive: true });
+  const file = join(reportsDir, LOCK_FILE);
+  const mine: ReportsLockOwner = { runId, process: await currentProcessIdentity() };
+  const text = JSON.stringify(mine);
+
+  for (let attempt = 1; attempt <= TAKE_OVER_ATTEMPTS; attempt++) {
+    try {
+      const handle = await open(file, 'wx');
+      await handle.writeFile(text);
+      await handle.close();
+      return () => releaseLock(file, text);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw error;
+      }
+    }
+
+    const ownerText = await readFile(file, 'utf8').catch(() => undefined);
+    if (ownerText === undefined) {
+      continue;
+    }
+    const owner = parseLockOwner(ownerText);
+    if (lockDecision(owner, owner ? await isProcessAlive(owner.process) : false) === 'locked' && owner) {
+      throw new ReportsLockedError(reportsDir, owner);
+    }
+    log(
+      owner
+        ? `taking over the lock of reports folder ${reportsDir} from run ${owner.runId} (pid ${owner.process.pid}), whose process is gone`
+        : `taking over the lock of reports folder ${reportsDir}: ${file} names no run`,
+    );
+    await rm(file, { force: true });
+  }
+  throw new EnvironmentError(`could not lock reports folder ${reportsDir}: ${file} was recreated ${TAKE_OVER_ATTEMPTS} times by other runs; pass another folder with --reports`);
+}
+
+/** Removes the lock file if it is still this run's, so a taken-over lock is not removed. */
+async function releaseLock(file: string, text: string): Promise<void> {
+  const current = await readFile(file, 'utf8').catch(() => undefined);
+  if (current === text) {
+    await rm(file, { force: true });
+  }
+}
