@@ -52,5 +52,5 @@ export async function runMerge(folders: readonly string[], options: MergeOptions
   const written = await writeReports(outputDir, report);
   const sources = (report.mergedFrom ?? []).map((source) => (source.shard ? `shard ${formatShard(source.shard)}` : `run ${source.runId}`));
   progress(`merged ${sources.join(', ')} into run ${report.runId}: ${report.results.length} results, ${report.verdicts.length} verdicts`);
-  return printRunResult(report, report.known ?? [], [written.junit, written.results], { failOn: options.failOn, json: options.json === true });
+  return printRunResult(report, report.known ?? [], [written.junit, written.results, written.html], { failOn: options.failOn, json: options.json === true });
 }

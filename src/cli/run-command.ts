@@ -20,6 +20,7 @@ import { selectImages } from '../driver/selection.js';
 import { formatShard, selectShard, type ShardSpec } from '../driver/shard.js';
 import { DEFAULT_FAIL_ON, type FailOnPolicy } from '../report/gate.js';
 import type { RunReport } from '../report/types.js';
+import { HTML_FILE, JUNIT_FILE, RESULTS_FILE } from '../report/write-reports.js';
 import { EXIT, UsageError } from './exit-status.js';
 import { progress } from './progress.js';
 import { runPreflight } from './doctor/preflight.js';
@@ -139,7 +140,7 @@ export async function runMatrix(options: RunOptions): Promise<number> {
     if (images.length === 0) {
       const { report, written } = await writeEmptyShardReports(resolve(options.reports), matrix, runtimes, scope);
       progress('this shard has no images, so its reports contain no tests; `gvmatrix merge` still needs them');
-      return printRunResult(report, matrix.known, [written.junit, written.results], outputOptions(options));
+      return printRunResult(report, matrix.known, [written.junit, written.results, written.html], outputOptions(options));
     }
 
     await prepareImages(images, progress, { onlyMissing: !options.build });
@@ -216,7 +217,7 @@ export async function runMatrix(options: RunOptions): Promise<number> {
       return EXIT.environment;
     }
 
-    return printRunResult(report, matrix.known, [join(reportsDir, 'junit.xml'), join(reportsDir, 'results.json')], outputOptions(options));
+    return printRunResult(report, matrix.known, [join(reportsDir, JUNIT_FILE), join(reportsDir, RESULTS_FILE), join(reportsDir, HTML_FILE)], outputOptions(options));
   } finally {
     await releaseLock();
   }

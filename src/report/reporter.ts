@@ -1,6 +1,7 @@
+import { writeReports } from './write-reports.js';
 import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, relative, resolve } from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import { ANNOTATION, EVIDENCE_ATTACHMENT, annotationValue } from '../driver/annotations.js';
 import { COMPARE_ATTACHMENT } from '../driver/compared-values.js';
@@ -9,21 +10,16 @@ import type { TestEvidence } from '../evidence/types.js';
 import { stripAnsi } from './ansi.js';
 import { compareText } from './compare-text.js';
 import { parseComparedValues } from './compared-attachment.js';
-import { buildHtmlReport } from './html.js';
-import { buildJUnit } from './junit.js';
 import { emptyEvidence, mergeEvidence } from './merge-evidence.js';
 import { pairResults } from './pairing.js';
 import { verdictChanges } from './upgrade.js';
 import { annotateSupport } from './support-annotation.js';
 import type { ComparedValue, FailedTry, Outcome, RunReport, RuntimeInfo, TestRunResult } from './types.js';
-import { writeFileAtomic } from './write-file.js';
 
 /** Environment variable that overrides the reporter's `outputDir` option. */
 export const REPORTS_DIR_ENV = 'GVMATRIX_REPORTS_DIR';
 
-export const RESULTS_FILE = 'results.json';
-export const JUNIT_FILE = 'junit.xml';
-export const HTML_FILE = 'index.html';
+export { HTML_FILE, JUNIT_FILE, RESULTS_FILE } from './write-reports.js';
 
 export interface GvmatrixReporterOptions {
   /**
@@ -155,9 +151,7 @@ export default class GvmatrixReporter implements Reporter {
     // An interrupted run must not replace the reports of the last complete run.
     const target = result.status === 'interrupted' ? partialReportsDir(this.context.runDir) : this.reportsDir;
     await mkdir(target, { recursive: true });
-    await writeFileAtomic(join(target, RESULTS_FILE), `${JSON.stringify(report, null, 2)}\n`);
-    await writeFileAtomic(join(target, JUNIT_FILE), buildJUnit(report));
-    await writeFileAtomic(join(target, HTML_FILE), buildHtmlReport(report));
+    await writeReports(target, report);
   }
 
   /** Results for tests of the run that never reached onTestEnd, because the run stopped first. */

@@ -1,9 +1,12 @@
 import { join } from 'node:path';
 import { buildHtmlReport } from './html.js';
 import { buildJUnit } from './junit.js';
-import { HTML_FILE, JUNIT_FILE, RESULTS_FILE } from './reporter.js';
 import type { RunReport } from './types.js';
 import { writeFileAtomic } from './write-file.js';
+
+export const RESULTS_FILE = 'results.json';
+export const JUNIT_FILE = 'junit.xml';
+export const HTML_FILE = 'index.html';
 
 /** Paths of the report files written for one report. */
 export interface WrittenReports {
