@@ -4,51 +4,29 @@
  * the item size limit. These checks reach the server without the libmemcached tools
  * inside the image, so they separate a server problem from a client one.
  */
-import { connect, type Socket } from 'node:net';
 import { test, expect } from 'gvmatrix/suite';
+import { BufferedSocket } from './lib/buffered-socket.ts';
 
 const MEMCACHED_PORT = 11211;
-const REPLY_TIMEOUT_MS = 10_000;
 
 /** A text-protocol connection that reads replies line by line, or as counted bytes. */
 class MemcachedConnection {
-  private buffered = Buffer.alloc(0);
-  private waiting: (() => void) | undefined;
-  private failure: Error | undefined;
+  private constructor(private readonly connection: BufferedSocket) {}
 
-  private constructor(private readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      this.buffered = Buffer.concat([this.buffered, chunk]);
-      this.wake();
-    });
-    socket.on('error', (error) => {
-      this.failure = error;
-      this.wake();
-    });
-    socket.on('end', () => {
-      this.failure ??= new Error('memcached closed the connection');
-      this.wake();
-    });
-  }
-
-  static open(host: string, port: number): Promise<MemcachedConnection> {
-    return new Promise((resolve, reject) => {
-      const socket = connect(port, host);
-      socket.once('connect', () => resolve(new MemcachedConnection(socket)));
-      socket.once('error', reject);
-    });
+  static async open(host: string, port: number): Promise<MemcachedConnection> {
+    return new MemcachedConnection(await BufferedSocket.open(host, port, 'memcached'));
   }
 
   send(text: string | Buffer): void {
-    this.socket.write(text);
+    this.connection.send(text);
   }
 
   /** Reads one reply line without its CRLF. */
   async readLine(): Promise<string> {
-    const line = await this.readUntil(() => {
-      const end = this.buffered.indexOf('\r\n');
+    const line = await this.connection.take((buffered) => {
+      const end = buffered.indexOf('\r\n');
       return end < 0 ? undefined : end + 2;
-    });
+    }, 'complete reply line');
     return line.toString('utf8', 0, line.length - 2);
   }
 
@@ -65,41 +43,14 @@ class MemcachedConnection {
         throw new Error(`expected a VALUE line or END, got ${JSON.stringify(header)}`);
       }
       const [, key, length, cas] = match;
-      const data = await this.readUntil(() => (this.buffered.length >= Number(length) + 2 ? Number(length) + 2 : undefined));
+      const size = Number(length) + 2;
+      const data = await this.connection.take((buffered) => (buffered.length >= size ? size : undefined), `value of ${size} bytes`);
       values.set(key ?? '', { value: data.toString('utf8', 0, data.length - 2), cas });
     }
   }
 
   close(): void {
-    this.socket.destroy();
-  }
-
-  private async readUntil(completeLength: () => number | undefined): Promise<Buffer> {
-    const deadline = Date.now() + REPLY_TIMEOUT_MS;
-    for (;;) {
-      const length = completeLength();
-      if (length !== undefined) {
-        const data = this.buffered.subarray(0, length);
-        this.buffered = this.buffered.subarray(length);
-        return data;
-      }
-      if (this.failure) {
-        throw this.failure;
-      }
-      if (Date.now() >= deadline) {
-        throw new Error(`no complete reply within ${REPLY_TIMEOUT_MS} ms; buffered: ${JSON.stringify(this.buffered.toString('utf8', 0, 200))}`);
-      }
-      await new Promise<void>((resolve) => {
-        this.waiting = resolve;
-        setTimeout(resolve, 100);
-      });
-    }
-  }
-
-  private wake(): void {
-    const waiting = this.waiting;
-    this.waiting = undefined;
-    waiting?.();
+    this.connection.close();
   }
 }
 

@@ -5,11 +5,10 @@
  * splits or truncates socket data fails here even when redis-cli inside the container
  * works.
  */
-import { connect, type Socket } from 'node:net';
 import { test, expect } from 'gvmatrix/suite';
+import { BufferedSocket } from './lib/buffered-socket.ts';
 
 const REDIS_PORT = 6379;
-const REPLY_TIMEOUT_MS = 10_000;
 
 /** A decoded RESP reply. Bulk strings stay Buffers so binary values compare exactly. */
 type RespReply = string | number | Buffer | null | RespError | RespReply[];
@@ -20,36 +19,15 @@ class RespError {
 
 /** A RESP connection that sends commands and reads their replies in order. */
 class RespConnection {
-  private buffered = Buffer.alloc(0);
-  private waiting: (() => void) | undefined;
-  private failure: Error | undefined;
+  private constructor(private readonly connection: BufferedSocket) {}
 
-  private constructor(private readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      this.buffered = Buffer.concat([this.buffered, chunk]);
-      this.wake();
-    });
-    socket.on('error', (error) => {
-      this.failure = error;
-      this.wake();
-    });
-    socket.on('end', () => {
-      this.failure ??= new Error('redis closed the connection');
-      this.wake();
-    });
-  }
-
-  static open(host: string, port: number): Promise<RespConnection> {
-    return new Promise((resolve, reject) => {
-      const socket = connect(port, host);
-      socket.once('connect', () => resolve(new RespConnection(socket)));
-      socket.once('error', reject);
-    });
+  static async open(host: string, port: number): Promise<RespConnection> {
+    return new RespConnection(await BufferedSocket.open(host, port, 'redis'));
   }
 
   /** Writes every command in one write, then reads one reply per command. */
   async pipeline(commands: (string | Buffer)[][]): Promise<RespReply[]> {
-    this.socket.write(Buffer.concat(commands.map(encodeCommand)));
+    this.connection.send(Buffer.concat(commands.map(encodeCommand)));
 
     const replies: RespReply[] = [];
     while (replies.length < commands.length) {
@@ -64,34 +42,20 @@ class RespConnection {
   }
 
   close(): void {
-    this.socket.destroy();
+    this.connection.close();
   }
 
   private async readReply(): Promise<RespReply> {
-    const deadline = Date.now() + REPLY_TIMEOUT_MS;
-    for (;;) {
-      const parsed = parseReply(this.buffered, 0);
-      if (parsed) {
-        this.buffered = this.buffered.subarray(parsed.end);
-        return parsed.reply;
+    let reply: RespReply = null;
+    await this.connection.take((buffered) => {
+      const parsed = parseReply(buffered, 0);
+      if (!parsed) {
+        return undefined;
       }
-      if (this.failure) {
-        throw this.failure;
-      }
-      if (Date.now() >= deadline) {
-        throw new Error(`no complete RESP reply within ${REPLY_TIMEOUT_MS} ms; ${this.buffered.length} bytes buffered`);
-      }
-      await new Promise<void>((resolve) => {
-        this.waiting = resolve;
-        setTimeout(resolve, 100);
-      });
-    }
-  }
-
-  private wake(): void {
-    const waiting = this.waiting;
-    this.waiting = undefined;
-    waiting?.();
+      reply = parsed.reply;
+      return parsed.end;
+    }, 'complete RESP reply');
+    return reply;
   }
 }
 
