@@ -53,7 +53,7 @@ abstract class TimedWaitStrategy implements WaitStrategy {
 const CONNECTION_HOLD_MS = 250;
 
 /**
- * Connects and returns undefined when a server holds the connection, or the reason it is
+ * Connects and returns undefined when a server keeps the connection open, or the reason it is
  * not ready. Rootless Podman's port forwarder accepts every connection and closes it at
  * once while nothing listens in the container, so a bare connect proves nothing there.
  */

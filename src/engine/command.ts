@@ -31,18 +31,18 @@ export function formatCommandFailure(
   stderr: string,
   hint?: string,
 ): string {
-  let how: string;
+  let outcome: string;
   if (timedOut) {
-    how = 'timed out';
+    outcome = 'timed out';
   } else if (signal) {
-    how = `was killed by ${signal}`;
+    outcome = `was killed by ${signal}`;
   } else if (exitCode === undefined) {
-    how = 'could not be started';
+    outcome = 'could not be started';
   } else {
-    how = `failed with exit code ${exitCode}`;
+    outcome = `failed with exit code ${exitCode}`;
   }
 
-  const lines = [`\`${command}\` ${how}`];
+  const lines = [`\`${command}\` ${outcome}`];
   const tail = stderr.trim().split('\n').slice(-STDERR_TAIL_LINES).join('\n');
   if (tail) {
     lines.push(`stderr:\n${tail}`);

@@ -18,7 +18,7 @@ export function avoidsNetstack(flags: string[]): boolean {
   return flags.some((flag) => /^--network=(host|none)$/.test(flag));
 }
 
-/** Why a runsc runtime cannot start its containers on this host, and the ways out. */
+/** The reason a runsc runtime cannot start its containers on this host, and the ways out. */
 export interface NetstackProblem {
   problem: string;
   fix: string;

@@ -1,4 +1,4 @@
-/** What runsc's own debug logs reported about the containers of one test. */
+/** Evidence from runsc's own debug logs about the containers of one test. */
 
 /** One `Unsupported syscall NAME(ARGS)` line from a runsc boot log. */
 export interface UnsupportedSyscall {

@@ -145,8 +145,8 @@ const EVIDENCE_LINE_WIDTH = 100;
 
 /**
  * Formats one runtime's evidence: the benign calls with their test counts on one line,
- * then the other calls grouped by the tests they appeared in, because a probe that trips
- * dozens of calls would otherwise fill a screen with the same test names.
+ * then the other calls grouped by the tests they appeared in. Without the grouping, a
+ * probe that trips dozens of calls would fill a screen with the same test names.
  */
 function formatRuntimeEvidence(byName: Map<string, Set<string>>, benignNames: Set<string>): string[] {
   const lines: string[] = [];

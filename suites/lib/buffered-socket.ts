@@ -51,7 +51,7 @@ export class BufferedSocket {
   }
 
   /** Waits for the first complete message, removes it from the buffer and returns it. */
-  async take(messageLength: MessageLength, what: string): Promise<Buffer> {
+  async take(messageLength: MessageLength, expected: string): Promise<Buffer> {
     const deadline = Date.now() + REPLY_TIMEOUT_MS;
     for (;;) {
       const length = messageLength(this.buffered);
@@ -64,7 +64,7 @@ export class BufferedSocket {
         throw this.failure;
       }
       if (Date.now() >= deadline) {
-        throw new Error(`no ${what} within ${REPLY_TIMEOUT_MS} ms; buffered: ${JSON.stringify(this.buffered.toString('utf8', 0, 200))}`);
+        throw new Error(`no ${expected} within ${REPLY_TIMEOUT_MS} ms; buffered: ${JSON.stringify(this.buffered.toString('utf8', 0, 200))}`);
       }
       await new Promise<void>((resolve) => {
         this.waiting = resolve;

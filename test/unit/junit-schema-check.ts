@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 /**
  * Checks of a junit.xml against the Jenkins xUnit plugin's junit-10.xsd, shared by the
- * unit and integration tests. test/fixtures/junit-schema/README.md says where the schema
+ * unit and integration tests. test/fixtures/junit-schema/README.md records where the schema
  * comes from and why gvmatrix's three extensions are removed before the check.
  */
 

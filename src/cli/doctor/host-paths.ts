@@ -3,7 +3,7 @@
  * can point a check at a prepared copy instead of changing the real file.
  */
 export interface HostPaths {
-  /** This process's status, whose CapEff line holds the effective capabilities. */
+  /** This process's status, whose CapEff line contains the effective capabilities. */
   procStatus: string;
   /** This process's resource limits (soft and hard), as /proc/self/limits lists them. */
   procLimits: string;
