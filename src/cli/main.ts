@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadMatrix, MatrixError } from '../matrix/loader.js';
 import { DEFAULT_ROOTLESS_USER } from '../matrix/engine-settings.js';
-import { prepareImages } from '../engine/images.js';
+import { BASE_IMAGE, prepareImages } from '../engine/images.js';
 import { selectImages } from '../driver/selection.js';
 import { runMatrix, checkImageNames, outputOptions, type RunOptions } from './run-command.js';
 import { withResultLine } from './run-output.js';
@@ -35,6 +35,11 @@ function shardOption(value: string): ShardSpec {
   }
 }
 
+/** The option that sets how many images build at a time, for `run` and `images build`. */
+function buildJobsOption(flags: string): Option {
+  return new Option(flags, 'images to build or pull at a time (default: the number of CPUs)').env('GVMATRIX_BUILD_JOBS').argParser(positiveInteger);
+}
+
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
@@ -56,7 +61,8 @@ program
   .option('-r, --runtime <name>', 'run only this runtime besides the baseline (repeatable)', collect)
   .option('-w, --workers <n>', 'parallel Playwright workers (default: one per runtime, at most one per core)', positiveInteger)
   .option('--reports <dir>', 'folder for junit.xml, results.json and run logs', 'reports')
-  .option('--no-build', 'skip `podman build` for images that exist already')
+  .option('--no-build', 'skip the build of images that exist already, even when their folder changed')
+  .addOption(buildJobsOption('--build-jobs <n>'))
   .option('--rootless', 'run the containers through rootless Podman (as --rootless-user when started as root)')
   .option('--rootless-user <name>', 'account for --rootless when gvmatrix runs as root (default: the matrix engine.user, else gvmatrix)')
   .option('--shard <index/total>', 'run only shard INDEX of TOTAL, such as 2/4: a share of the images, each with all its tests and runtimes; join the shards with `gvmatrix merge`', shardOption)
@@ -146,10 +152,13 @@ images
   .description('build the Debian base image and every image with a build: folder')
   .option('-m, --matrix <file>', 'matrix file', 'matrix.yaml')
   .option('-i, --image <name>', 'build only this image (repeatable)', collect)
-  .action(async (options: { matrix: string; image?: string[] }) => {
+  .option('--force', "build the images again even when their folder and base are unchanged, without podman's layer cache")
+  .option('--rebuild-base', `build ${BASE_IMAGE} again with mmdebstrap, which makes every image built on it count as changed`)
+  .addOption(buildJobsOption('-j, --jobs <n>'))
+  .action(async (options: { matrix: string; image?: string[]; force?: boolean; rebuildBase?: boolean; jobs?: number }) => {
     const matrix = await loadMatrix(resolve(options.matrix));
     checkImageNames(matrix, options.image);
-    await prepareImages(selectImages(matrix, options.image), progress);
+    await prepareImages(selectImages(matrix, options.image), progress, { force: options.force, rebuildBase: options.rebuildBase, jobs: options.jobs });
   });
 
 program

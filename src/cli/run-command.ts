@@ -34,8 +34,10 @@ export interface RunOptions {
   runtime?: string[];
   workers?: number;
   reports: string;
-  /** Skips `podman build` for images that exist already. */
+  /** Skips the build of images that exist already, whatever their cache labels say. */
   build: boolean;
+  /** Images built or pulled at a time; the number of CPUs when unset. */
+  buildJobs?: number;
   /** Runs through rootless Podman; the matrix's `engine.rootless` when unset. */
   rootless?: boolean;
   /** The account for rootless runs; the matrix's `engine.user` when unset. */
@@ -143,7 +145,7 @@ export async function runMatrix(options: RunOptions): Promise<number> {
       return printRunResult(report, matrix.known, [written.junit, written.results, written.html], outputOptions(options));
     }
 
-    await prepareImages(images, progress, { onlyMissing: !options.build });
+    await prepareImages(images, progress, { onlyMissing: !options.build, jobs: options.buildJobs });
     if (podman.user) {
       await copyImages(images, currentPodman(), podman, progress);
     }

@@ -1,8 +1,11 @@
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ImageSpec } from '../matrix/types.js';
 import { CommandError, runCommand } from './command.js';
+import { settleWithLimit } from './concurrency.js';
+import { hashFolder } from './folder-hash.js';
+import { baseIdOf, cacheLabelArgs, inspectImages, readBaseImageRefs, rebuildReason, type BuildInputs, type StoredImage } from './image-cache.js';
 import { currentPodman, runPodman, type Podman } from './podman.js';
 import { EnvironmentError } from './runtimes.js';
 
@@ -62,9 +65,12 @@ async function readAptSources(): Promise<string[]> {
   return texts;
 }
 
-/** Builds the base image from Debian packages with mmdebstrap, unless it exists already. */
-export async function ensureBaseImage(log: ProgressLog, podman: Podman = currentPodman()): Promise<void> {
-  if (await imageExists(BASE_IMAGE, podman)) {
+/**
+ * Builds the base image from Debian packages with mmdebstrap when it is missing, or always
+ * with `rebuild`. A new base has a new image id, so every image built on it counts as changed.
+ */
+export async function ensureBaseImage(log: ProgressLog, podman: Podman = currentPodman(), rebuild = false): Promise<void> {
+  if (!rebuild && (await imageExists(BASE_IMAGE, podman))) {
     return;
   }
 
@@ -84,28 +90,52 @@ export async function ensureBaseImage(log: ProgressLog, podman: Podman = current
   log(`built ${BASE_IMAGE}`);
 }
 
+/** Lines of a failed build's output kept in the error: the failing step and podman's message. */
+const BUILD_LOG_EXCERPT_LINES = 20;
+
+/** A failed `podman build` of one image, with the end of its output. */
+export class ImageBuildError extends Error {
+  constructor(
+    readonly image: string,
+    readonly outcome: string,
+    readonly logExcerpt: string,
+  ) {
+    super(`image "${image}": podman build ${outcome}${logExcerpt ? `\n${logExcerpt}` : ''}`);
+    this.name = 'ImageBuildError';
+  }
+}
+
 /**
- * Builds one image from its folder with `podman build`. Podman's layer cache makes an
- * unchanged folder a quick no-op, and a changed file rebuilds from the step that uses it.
+ * Builds one image from its folder with `podman build` and labels it with the build's inputs,
+ * so that the next build can tell that nothing changed. Podman's layer cache still applies:
+ * a changed file rebuilds from the step that uses it, unless `noCache` is set.
  */
-export async function buildImage(image: ImageSpec, log: ProgressLog, podman: Podman = currentPodman()): Promise<void> {
+export async function buildImage(image: ImageSpec, inputs: BuildInputs, log: ProgressLog, podman: Podman = currentPodman(), noCache = false): Promise<void> {
   if (!image.build) {
     return;
   }
   const started = Date.now();
-  log(`building ${image.ref} from ${image.build}`);
-  await runPodman(podman, ['build', '--tag', image.ref, '--label', `gvmatrix.image=${image.name}`, image.build], {
-    timeoutMs: BUILD_TIMEOUT_MS,
-    hint: `building image "${image.name}" failed: fix ${image.build}/Containerfile (its RUN steps reach only the Debian mirror), then run \`gvmatrix images build --image ${image.name}\``,
-  });
+  const args = ['build', '--tag', image.ref, '--label', `gvmatrix.image=${image.name}`, ...cacheLabelArgs(inputs)];
+  if (noCache) {
+    args.push('--no-cache');
+  }
+  args.push(image.build);
+
+  try {
+    await runPodman(podman, args, { timeoutMs: BUILD_TIMEOUT_MS });
+  } catch (error) {
+    if (!(error instanceof CommandError)) {
+      throw error;
+    }
+    const outcome = error.message.split('\n')[0]?.replace(/^`[^`]*` /, '') ?? 'failed';
+    const output = `${error.stdout.trimEnd()}\n${error.stderr.trimEnd()}`.trim();
+    throw new ImageBuildError(image.name, outcome, output.split('\n').slice(-BUILD_LOG_EXCERPT_LINES).join('\n'));
+  }
   log(`built ${image.ref} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 /** Checks that a registry image is present, pulling it if the registry is reachable. */
-export async function ensureRegistryImage(image: ImageSpec, log: ProgressLog, podman: Podman = currentPodman()): Promise<void> {
-  if (await imageExists(image.ref, podman)) {
-    return;
-  }
+export async function pullRegistryImage(image: ImageSpec, log: ProgressLog, podman: Podman = currentPodman()): Promise<void> {
   log(`pulling ${image.ref}`);
   try {
     await runPodman(podman, ['pull', '--quiet', image.ref], { timeoutMs: BUILD_TIMEOUT_MS });
@@ -119,25 +149,116 @@ export async function ensureRegistryImage(image: ImageSpec, log: ProgressLog, po
 }
 
 export interface PrepareOptions {
-  /** Builds only images missing from the store, skipping `podman build` for the others. */
+  /** Builds only images missing from the store, whatever their labels say (`run --no-build`). */
   onlyMissing?: boolean;
+  /** Builds every selected image again, without podman's layer cache. */
+  force?: boolean;
+  /** Builds the Debian base again with mmdebstrap even when it exists. */
+  rebuildBase?: boolean;
+  /** Builds or pulls at most this many images at a time; the number of CPUs when unset. */
+  jobs?: number;
   podman?: Podman;
 }
 
-/** Prepares every image of the matrix: the Debian base first, then each image in order. */
+/** One image to build or pull, and why. */
+interface ImageWork {
+  image: ImageSpec;
+  reason: string;
+  inputs?: BuildInputs;
+}
+
+/** The images of a matrix sorted into those already in the store and those to build or pull. */
+export interface ImagePlan {
+  upToDate: ImageSpec[];
+  work: ImageWork[];
+}
+
+/**
+ * Decides which images need a build or a pull, from one `podman image inspect` of every
+ * image and base: a built image is rebuilt when it is missing, when its folder's hash
+ * differs from its content-hash label, or when its base image's id differs from its base-id label.
+ */
+export async function planImages(images: ImageSpec[], podman: Podman, options: Pick<PrepareOptions, 'onlyMissing' | 'force'> = {}): Promise<ImagePlan> {
+  const built = await Promise.all(
+    images.map(async (image) => (image.build ? { image, contentHash: await hashFolder(image.build), baseRefs: await readBaseImageRefs(image.build) } : { image })),
+  );
+  const baseRefs = built.flatMap((entry) => entry.baseRefs ?? []).filter((ref) => !ref.includes('$'));
+  const stored = await inspectImages([...images.map((image) => image.ref), ...baseRefs], podman);
+
+  const plan: ImagePlan = { upToDate: [], work: [] };
+  for (const entry of built) {
+    const present = stored.get(entry.image.ref);
+    if (entry.contentHash === undefined) {
+      if (present) {
+        plan.upToDate.push(entry.image);
+      } else {
+        plan.work.push({ image: entry.image, reason: 'missing' });
+      }
+      continue;
+    }
+
+    const inputs: BuildInputs = { contentHash: entry.contentHash, baseRefs: entry.baseRefs, baseId: baseIdOf(entry.baseRefs, stored) };
+    const reason = planReason(inputs, present, options);
+    if (reason === undefined) {
+      plan.upToDate.push(entry.image);
+    } else {
+      plan.work.push({ image: entry.image, reason, inputs });
+    }
+  }
+  return plan;
+}
+
+function planReason(inputs: BuildInputs, present: StoredImage | undefined, options: Pick<PrepareOptions, 'onlyMissing' | 'force'>): string | undefined {
+  if (options.force) {
+    return 'forced';
+  }
+  if (options.onlyMissing) {
+    return present ? undefined : 'missing';
+  }
+  return rebuildReason(inputs, present);
+}
+
+/**
+ * Prepares every image of the matrix: the Debian base first, then the builds and pulls that
+ * planImages calls for, several at a time. Each image's progress lines start with its name.
+ * A failed build lets the others finish, then one EnvironmentError names every failed image
+ * with the end of its build output.
+ */
 export async function prepareImages(images: ImageSpec[], log: ProgressLog, options: PrepareOptions = {}): Promise<void> {
   const podman = options.podman ?? currentPodman();
   if (images.some((image) => image.build)) {
-    await ensureBaseImage(log, podman);
+    await ensureBaseImage(log, podman, options.rebuildBase === true);
   }
-  for (const image of images) {
-    if (image.build) {
-      if (options.onlyMissing && (await imageExists(image.ref, podman))) {
-        continue;
-      }
-      await buildImage(image, log, podman);
+
+  const plan = await planImages(images, podman, options);
+  if (plan.upToDate.length > 0) {
+    log(`up to date: ${plan.upToDate.map((image) => image.name).join(', ')}`);
+  }
+  if (plan.work.length === 0) {
+    return;
+  }
+
+  const jobs = Math.min(options.jobs ?? availableParallelism(), plan.work.length);
+  log(`building ${plan.work.map((work) => `${work.image.name} (${work.reason})`).join(', ')}; ${jobs} at a time`);
+  const results = await settleWithLimit(plan.work, jobs, async (work) => {
+    const imageLog: ProgressLog = (line) => log(`${work.image.name}: ${line}`);
+    if (work.inputs) {
+      await buildImage(work.image, work.inputs, imageLog, podman, options.force === true);
     } else {
-      await ensureRegistryImage(image, log, podman);
+      await pullRegistryImage(work.image, imageLog, podman);
     }
+  });
+
+  const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+  if (failures.length > 0) {
+    throw buildFailures(failures, plan.work.length);
   }
+}
+
+/** Joins the failures of several builds into one error that names every failed image and how to retry. */
+function buildFailures(failures: unknown[], attempted: number): EnvironmentError {
+  const names = failures.flatMap((failure) => (failure instanceof ImageBuildError ? [failure.image] : []));
+  const details = failures.map((failure) => (failure instanceof Error ? failure.message : String(failure)));
+  const retry = names.length > 0 ? `\nFix the Containerfile of each (its RUN steps reach only the Debian mirror), then run \`gvmatrix images build ${names.map((name) => `--image ${name}`).join(' ')}\`.` : '';
+  return new EnvironmentError(`${failures.length} of ${attempted} images failed to build or pull${names.length > 0 ? `: ${names.join(', ')}` : ''}\n${details.join('\n\n')}${retry}`);
 }
