@@ -59,7 +59,7 @@ program
   .option('-m, --matrix <file>', 'matrix file', 'matrix.yaml')
   .option('-i, --image <name>', 'run only this image (repeatable)', collect)
   .option('-r, --runtime <name>', 'run only this runtime besides the baseline (repeatable)', collect)
-  .option('-w, --workers <n>', 'parallel Playwright workers (default: one per runtime, at most one per core)', positiveInteger)
+  .option('-w, --workers <n>', 'parallel Playwright workers, each running one test at a time (default: one per CPU, fewer when free memory cannot hold 512 MiB per container or the largest resources.memory of the images)', positiveInteger)
   .option('--reports <dir>', 'folder for junit.xml, results.json and run logs', 'reports')
   .option('--no-build', 'skip the build of images that exist already, even when their folder changed')
   .addOption(buildJobsOption('--build-jobs <n>'))

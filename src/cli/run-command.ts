@@ -16,6 +16,7 @@ import { formatSweptRun, sweepDeadRuns } from '../engine/run-sweep.js';
 import { lockReportsFolder } from './reports-lock.js';
 import { CONTEXT_ENV, partialReportsDir, type RunContext } from '../driver/context.js';
 import { writeSpecFiles } from '../driver/specs.js';
+import { WORKERS_ENV } from '../driver/workers.js';
 import { selectImages } from '../driver/selection.js';
 import { formatShard, selectShard, type ShardSpec } from '../driver/shard.js';
 import { DEFAULT_FAIL_ON, type FailOnPolicy } from '../report/gate.js';
@@ -190,16 +191,16 @@ export async function runMatrix(options: RunOptions): Promise<number> {
       await writeSpecFiles(runDir, images);
 
       const args = [PLAYWRIGHT_CLI, 'test', '--config', PLAYWRIGHT_CONFIG];
-      if (options.workers !== undefined) {
-        args.push('--workers', String(options.workers));
-      }
+      // The configuration reads the worker count from the environment rather than from
+      // Playwright's --workers, because it sizes the baseline's share of the workers by it.
+      const workersEnv = options.workers === undefined ? {} : { [WORKERS_ENV]: String(options.workers) };
       playwright = execa(process.execPath, args, {
         // With --json, stdout carries only the JSON document, so Playwright's progress goes to stderr (fd 2).
         stdin: 'inherit',
         stdout: options.json ? 2 : 'inherit',
         stderr: 'inherit',
         reject: false,
-        env: { [CONTEXT_ENV]: contextFile, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
+        env: { [CONTEXT_ENV]: contextFile, FORCE_COLOR: process.stdout.isTTY ? '1' : '0', ...workersEnv },
       });
       await playwright;
     } finally {
