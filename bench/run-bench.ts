@@ -1,0 +1,204 @@
+#!/usr/bin/env node
+/**
+ * The benchmark: gvmatrix against plain podman commands on the shipped matrix, the image
+ * set-up cold and warm, and the driver's peak memory on a 20-image matrix.
+ *   node dist/bench/run-bench.js [--rounds N] [--runtime NAME]... [--output DIR] [--skip-setup] [--skip-wide]
+ * Prints a table and writes DIR/bench-TIMESTAMP.json (default DIR: bench/results).
+ */
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError } from 'commander';
+import { execa } from 'execa';
+import type { Matrix } from '../src/matrix/types.js';
+import { writeShippedBenchMatrix, writeWideBenchMatrix } from './bench-matrix.js';
+import { defaultWorkers, plainRuntimes } from './plain-runtimes.js';
+import { plainScript } from './plain-script.js';
+import { sampleTreeRss, type RssPeaks } from './rss-sampler.js';
+import { measureSetup, type SetupTiming } from './setup-timing.js';
+import { formatReport } from './bench-report.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CLI = join(ROOT, 'dist/src/cli/main.js');
+
+/** Targets the report compares each measured value against, stating it as met or missed. */
+export const TARGETS = { ratio: 1.15, overheadMsPerTest: 50, setupSpeedup: 5, peakRssBytes: 400 * 1024 * 1024 };
+
+const WIDE_IMAGES = 20;
+const WIDE_TESTS_PER_IMAGE = 2;
+
+export interface SideResult {
+  wallMs: number;
+  exitCode: number;
+  tests: number;
+  passed: number;
+  failed: number;
+  rss?: RssPeaks;
+}
+
+export interface Round {
+  round: number;
+  order: ['gvmatrix', 'plain'] | ['plain', 'gvmatrix'];
+  gvmatrix: SideResult;
+  plain: SideResult;
+  ratio: number;
+  overheadMsPerTest: number;
+}
+
+export interface BenchResult {
+  date: string;
+  commit: string;
+  machine: Record<string, string>;
+  runtimes: string[];
+  workers: number;
+  commands: Record<string, string>;
+  rounds: Round[];
+  medianRatio?: number;
+  medianOverheadMsPerTest?: number;
+  setup?: SetupTiming;
+  wide?: SideResult & { images: number };
+  targets: typeof TARGETS;
+}
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError(`expected a whole number of 1 or more, got "${value}"`);
+  return parsed;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+async function commandOutput(file: string, args: string[]): Promise<string> {
+  const result = await execa(file, args, { reject: false, cwd: ROOT });
+  return (result.stdout || result.stderr || 'unknown').split('\n')[0]!.trim();
+}
+
+async function describeMachine(): Promise<Record<string, string>> {
+  return {
+    nproc: String(availableParallelism()),
+    memory: `${(totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    kernel: await commandOutput('uname', ['-r']),
+    podman: await commandOutput('podman', ['--version']),
+    runc: await commandOutput('runc', ['--version']),
+    runsc: await commandOutput('runsc', ['--version']),
+    'runsc-20240729': await commandOutput('/opt/gvmatrix/runsc-20240729/runsc', ['--version']),
+    node: process.version,
+    loadAverageAtStart: (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' '),
+  };
+}
+
+/** Runs `gvmatrix run` on a matrix and samples its process tree's memory. */
+async function runGvmatrix(matrixFile: string, runtimes: string[], reportsDir: string, logFile: string): Promise<SideResult> {
+  const args = [CLI, 'run', '--matrix', matrixFile, ...runtimes.flatMap((name) => ['--runtime', name]), '--reports', reportsDir, '--fail-on', 'none'];
+  const started = performance.now();
+  const child = execa('node', args, { reject: false, all: true, cwd: ROOT });
+  const sampler = sampleTreeRss(child.pid!);
+  const result = await child;
+  const wallMs = performance.now() - started;
+  const rss = await sampler.stop();
+  await writeFile(logFile, result.all ?? '');
+
+  const report = JSON.parse(await readFile(join(reportsDir, 'results.json'), 'utf8').catch(() => '{"results":[]}')) as { results: { outcome: string }[] };
+  const passed = report.results.filter((entry) => entry.outcome === 'passed').length;
+  return { wallMs, exitCode: result.exitCode ?? -1, tests: report.results.length, passed, failed: report.results.length - passed, rss };
+}
+
+/** Generates the plain script for the same matrix, runtimes and concurrency, and runs it. */
+async function runPlain(matrix: Matrix, runtimes: string[], workDir: string, logFile: string, runId: string): Promise<SideResult> {
+  const plain = await plainRuntimes(matrix, runtimes, workDir);
+  const script = plainScript({ matrixFile: matrix.file, images: matrix.images, runtimes: plain, concurrency: defaultWorkers(plain.length), workDir, runId });
+  const scriptFile = `${workDir}.sh`;
+  await writeFile(scriptFile, script);
+
+  const started = performance.now();
+  const result = await execa('bash', [scriptFile], { reject: false, all: true, cwd: ROOT });
+  const wallMs = performance.now() - started;
+  await writeFile(logFile, result.all ?? '');
+
+  const summary = /plain-result: passed=(\d+) failed=(\d+) tests=(\d+)/.exec(result.all ?? '');
+  if (!summary) throw new Error(`the plain script ${scriptFile} printed no plain-result line; see ${logFile}`);
+  return { wallMs, exitCode: result.exitCode ?? -1, passed: Number(summary[1]), failed: Number(summary[2]), tests: Number(summary[3]) };
+}
+
+async function main(): Promise<void> {
+  const options = new Command('run-bench')
+    .description('Benchmark gvmatrix against plain podman commands, the image set-up and the driver\'s memory')
+    .option('--rounds <n>', 'rounds of gvmatrix and plain runs, alternating which goes first', positiveInteger, 3)
+    .option('--runtime <name>', 'sandbox runtime besides the baseline (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--output <dir>', 'folder for the JSON result and the logs', join(ROOT, 'bench/results'))
+    .option('--skip-setup', 'skip the cold and warm image set-up')
+    .option('--skip-wide', 'skip the 20-image memory run')
+    .parse()
+    .opts<{ rounds: number; runtime: string[]; output: string; skipSetup?: boolean; skipWide?: boolean }>();
+
+  const runtimes = options.runtime.length > 0 ? options.runtime : ['runsc'];
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+  const outputDir = resolve(options.output);
+  const workDir = join(outputDir, `work-${stamp}`);
+  await mkdir(workDir, { recursive: true });
+
+  const shippedFile = join(ROOT, 'matrix.yaml');
+  const benchMatrix = await writeShippedBenchMatrix(shippedFile, join(workDir, 'bench-matrix.yaml'));
+  const result: BenchResult = {
+    date: new Date().toISOString(),
+    commit: await commandOutput('git', ['rev-parse', '--short', 'HEAD']),
+    machine: await describeMachine(),
+    runtimes: [benchMatrix.baseline.name, ...runtimes],
+    workers: defaultWorkers(runtimes.length + 1),
+    commands: {
+      gvmatrix: `node dist/src/cli/main.js run --matrix ${benchMatrix.file} ${runtimes.map((name) => `--runtime ${name}`).join(' ')} --reports DIR --fail-on none`,
+      plain: `node dist/bench/generate-plain.js --matrix ${benchMatrix.file} ${runtimes.map((name) => `--runtime ${name}`).join(' ')} --output plain.sh && bash plain.sh`,
+      setup: 'CONTAINERS_STORAGE_CONF=TEMP/storage.conf node dist/src/cli/main.js images build --matrix matrix.yaml (twice)',
+    },
+    rounds: [],
+    targets: TARGETS,
+  };
+  const write = async () => writeFile(join(outputDir, `bench-${stamp}.json`), `${JSON.stringify(result, null, 2)}\n`);
+
+  for (let round = 1; round <= options.rounds; round++) {
+    const order: Round['order'] = round % 2 === 1 ? ['gvmatrix', 'plain'] : ['plain', 'gvmatrix'];
+    const sides: Partial<Record<'gvmatrix' | 'plain', SideResult>> = {};
+    for (const side of order) {
+      console.error(`round ${round}: ${side}`);
+      sides[side] =
+        side === 'gvmatrix'
+          ? await runGvmatrix(benchMatrix.file, runtimes, join(workDir, `reports-${round}`), join(workDir, `gvmatrix-${round}.log`))
+          : await runPlain(benchMatrix, runtimes, join(workDir, `plain-${round}`), join(workDir, `plain-${round}.log`), `${stamp}-${round}`);
+    }
+    const gvmatrix = sides.gvmatrix!;
+    const plain = sides.plain!;
+    result.rounds.push({ round, order, gvmatrix, plain, ratio: gvmatrix.wallMs / plain.wallMs, overheadMsPerTest: (gvmatrix.wallMs - plain.wallMs) / plain.tests });
+    await write();
+  }
+  result.medianRatio = median(result.rounds.map((round) => round.ratio));
+  result.medianOverheadMsPerTest = median(result.rounds.map((round) => round.overheadMsPerTest));
+
+  if (!options.skipWide) {
+    console.error(`memory: ${WIDE_IMAGES}-image matrix`);
+    const wide = await writeWideBenchMatrix(shippedFile, join(workDir, 'wide-matrix.yaml'), WIDE_IMAGES, WIDE_TESTS_PER_IMAGE);
+    const side = await runGvmatrix(wide.file, runtimes, join(workDir, 'reports-wide'), join(workDir, 'gvmatrix-wide.log'));
+    result.wide = { ...side, images: wide.images.length };
+    await write();
+  }
+
+  if (!options.skipSetup) {
+    console.error('set-up: cold, then warm, into a temporary image store');
+    result.setup = await measureSetup(CLI, shippedFile, workDir);
+    await write();
+  }
+
+  await write();
+  await rm(join(workDir, 'plain-1'), { recursive: true, force: true }).catch(() => {});
+  console.log(formatReport(result));
+  console.log(`\nwritten: ${join(outputDir, `bench-${stamp}.json`)}; logs in ${workDir}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(3);
+});
