@@ -35,7 +35,7 @@ export interface RunOptions {
   runtime?: string[];
   workers?: number;
   reports: string;
-  /** Skips the build of images that exist already, whatever their cache labels say. */
+  /** Skips the build of images that exist already, even when their folder changed. */
   build: boolean;
   /** Images built or pulled at a time; the number of CPUs when unset. */
   buildJobs?: number;
@@ -148,7 +148,7 @@ export async function runMatrix(options: RunOptions): Promise<number> {
 
     await prepareImages(images, progress, { onlyMissing: !options.build, jobs: options.buildJobs });
     if (podman.user) {
-      await copyImages(images, currentPodman(), podman, progress);
+      await copyImages(images.map((image) => image.ref), currentPodman(), podman, progress);
     }
 
     const runDir = join(reportsDir, 'runs', runId);

@@ -1,37 +1,32 @@
 import { execa } from 'execa';
-import type { ImageSpec } from '../matrix/types.js';
 import { CommandError } from './command.js';
 import { podmanCommandLine, runPodman, type Podman } from './podman.js';
 import type { ProgressLog } from './images.js';
+import { inspectImages } from './image-cache.js';
 
 const COPY_TIMEOUT_MS = 10 * 60_000;
 
-async function imageId(podman: Podman, ref: string): Promise<string | undefined> {
-  try {
-    const { stdout } = await runPodman(podman, ['image', 'inspect', '--format', '{{.Id}}', ref], { timeoutMs: 30_000 });
-    return stdout.trim() || undefined;
-  } catch (error) {
-    if (error instanceof CommandError) {
-      return undefined;
+/**
+ * Copies images from one store to another (`podman save | podman load`), skipping those
+ * the target has with the same image id. Rootless Podman keeps its own store, so images
+ * built once as root are copied to the rootless user instead of being built again. The
+ * image ids of both stores come from one `podman image inspect` each.
+ */
+export async function copyImages(refs: string[], from: Podman, to: Podman, log: ProgressLog): Promise<void> {
+  const sources = await inspectImages(refs, from);
+  const targets = await inspectImages(refs, to);
+  for (const ref of refs) {
+    const sourceId = sources.get(ref)?.id;
+    if (!sourceId) {
+      throw new CommandError(`podman image inspect ${ref}`, 125, undefined, false, '', `image ${ref} is not in the source store`, 'build it first with `gvmatrix images build`');
     }
-    throw error;
+    if (targets.get(ref)?.id !== sourceId) {
+      await transferImage(ref, sourceId, from, to, log);
+    }
   }
 }
 
-/**
- * Copies one image from one store to another (`podman save | podman load`) unless the
- * target already has the same image id. Rootless Podman keeps its own store, so images
- * built once as root are copied to the rootless user instead of being built again.
- */
-export async function copyImage(ref: string, from: Podman, to: Podman, log: ProgressLog): Promise<void> {
-  const sourceId = await imageId(from, ref);
-  if (!sourceId) {
-    throw new CommandError(`podman image inspect ${ref}`, 125, undefined, false, '', `image ${ref} is not in the source store`, 'build it first with `gvmatrix images build`');
-  }
-  if ((await imageId(to, ref)) === sourceId) {
-    return;
-  }
-
+async function transferImage(ref: string, sourceId: string, from: Podman, to: Podman, log: ProgressLog): Promise<void> {
   log(`copying ${ref} to ${to.user?.name ?? 'the rootless'} store`);
   const save = podmanCommandLine(from, ['save', ref]);
   const load = podmanCommandLine(to, ['load', '--quiet']);
@@ -42,14 +37,7 @@ export async function copyImage(ref: string, from: Podman, to: Podman, log: Prog
   }
 
   // Tag by id in case the archive's name did not survive the load.
-  if ((await imageId(to, ref)) !== sourceId) {
+  if ((await inspectImages([ref], to)).get(ref)?.id !== sourceId) {
     await runPodman(to, ['tag', sourceId, ref], { timeoutMs: 30_000 });
-  }
-}
-
-/** Copies the images of a run into the rootless user's store. */
-export async function copyImages(images: ImageSpec[], from: Podman, to: Podman, log: ProgressLog): Promise<void> {
-  for (const image of images) {
-    await copyImage(image.ref, from, to, log);
   }
 }
