@@ -159,6 +159,8 @@ build_cli() {
   npx tsc -p tsconfig.json
 }
 
+# Builds only the images whose folder or base image changed, several at a time
+# (GVMATRIX_BUILD_JOBS sets how many; the default is one per CPU).
 build_images() {
   node dist/src/cli/main.js images build --matrix "${GVMATRIX_MATRIX:-matrix.yaml}"
 }

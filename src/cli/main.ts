@@ -35,7 +35,7 @@ function shardOption(value: string): ShardSpec {
   }
 }
 
-/** The option that sets how many images build at a time, for `run` and `images build`. */
+/** Creates the option that sets how many images build at a time, for `run` and `images build`. */
 function buildJobsOption(flags: string): Option {
   return new Option(flags, 'images to build or pull at a time (default: the number of CPUs)').env('GVMATRIX_BUILD_JOBS').argParser(positiveInteger);
 }

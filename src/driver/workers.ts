@@ -7,12 +7,12 @@ export const WORKERS_ENV = 'GVMATRIX_WORKERS';
 /**
  * Memory one test's container is assumed to need when its image sets no `resources.memory`:
  * the application plus, under runsc, the sentry and gofer.
- * NOTE: an estimate; the shipped images stay well below it, but a heavier image without a
- * memory limit can make the default worker count too high for the machine.
+ * NOTE: this is an estimate. A heavier image without a memory limit can make the default
+ * worker count too high for the machine.
  */
 export const DEFAULT_CONTAINER_MEMORY_BYTES = 512 * 1024 ** 2;
 
-/** What the default worker count is sized by. */
+/** Capacity of the machine that sizes the default worker count. */
 export interface MachineCapacity {
   cpus: number;
   /** Memory the kernel can give out now (MemAvailable on Linux), in bytes. */

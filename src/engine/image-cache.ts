@@ -14,14 +14,14 @@ export interface StoredImage {
   labels: Record<string, string>;
 }
 
-/** What a build of one folder depends on: the folder's contents and the images it starts FROM. */
+/** Inputs of one folder's build: the folder's contents and the images it starts FROM. */
 export interface BuildInputs {
   contentHash: string;
   /** External FROM images of the Containerfile, in order; stage names and `scratch` excluded. */
   baseRefs: string[];
   /**
-   * Image ids of baseRefs, comma-separated; undefined when one is missing from the store or
-   * the FROM line uses a build argument, since then the cache cannot tell what it builds on.
+   * Image ids of baseRefs, comma-separated. Undefined when one is missing from the store or
+   * the FROM line uses a build argument, because then the cache cannot tell what it builds on.
    */
   baseId?: string;
 }
@@ -76,7 +76,7 @@ export async function readBaseImageRefs(buildDir: string): Promise<string[]> {
 
 /**
  * Inspects several images with one `podman image inspect` and returns those in the store,
- * keyed by each reference asked for. Podman prints the images it found and exits 125 for
+ * keyed by each requested reference. Podman prints the images it found and exits 125 for
  * the others, so a missing image is simply absent from the result.
  */
 export async function inspectImages(refs: string[], podman: Podman): Promise<Map<string, StoredImage>> {

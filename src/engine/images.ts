@@ -149,7 +149,7 @@ export async function pullRegistryImage(image: ImageSpec, log: ProgressLog, podm
 }
 
 export interface PrepareOptions {
-  /** Builds only images missing from the store, whatever their labels say (`run --no-build`). */
+  /** Builds only images missing from the store, even when their folder changed (`run --no-build`). */
   onlyMissing?: boolean;
   /** Builds every selected image again, without podman's layer cache. */
   force?: boolean;
@@ -175,8 +175,8 @@ export interface ImagePlan {
 
 /**
  * Decides which images need a build or a pull, from one `podman image inspect` of every
- * image and base: a built image is rebuilt when it is missing, when its folder's hash
- * differs from its content-hash label, or when its base image's id differs from its base-id label.
+ * image and base. A built image is rebuilt when it is missing, when its folder's hash
+ * differs from its content-hash label, or when its base's id differs from its base-id label.
  */
 export async function planImages(images: ImageSpec[], podman: Podman, options: Pick<PrepareOptions, 'onlyMissing' | 'force'> = {}): Promise<ImagePlan> {
   const built = await Promise.all(

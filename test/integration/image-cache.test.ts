@@ -1,7 +1,7 @@
 /**
  * The image cache and concurrent builds against the real Podman: fixture build folders
  * under a temporary folder are built as localhost/gvmatrix-test/* images, through a
- * wrapper that records every podman command line, so the test sees which builds ran.
+ * wrapper that records every podman command line, so the test can count the builds that ran.
  * Needs root, podman and the base image (`gvmatrix images build`). Removes its images at the end.
  */
 import { after, before, describe, test } from 'node:test';
