@@ -140,6 +140,28 @@ describe('image cache with real podman builds', () => {
     assert.equal(stored?.labels[CONTENT_HASH_LABEL], await hashFolder(folder));
     const contents = await execa('podman', ['run', '--rm', image.ref, 'cat', '/greeting.txt']);
     assert.equal(contents.stdout, 'hello again');
+
+    // `run --no-build` leaves an existing image alone even when its folder changed.
+    await writeFile(join(folder, 'greeting.txt'), 'not built\n');
+    await writeFile(commandLog, '');
+    lines = [];
+    await prepareImages([image], log, { podman, onlyMissing: true });
+    assert.deepEqual(
+      (await podmanCalls()).filter((call) => call.includes(' build ')),
+      [],
+    );
+    assert.deepEqual(lines, ['up to date: cached']);
+
+    // --force builds an unchanged image again, without the layer cache.
+    await writeFile(join(folder, 'greeting.txt'), 'hello again\n');
+    await writeFile(commandLog, '');
+    lines = [];
+    await prepareImages([image], log, { podman, force: true });
+    builds = (await podmanCalls()).filter((call) => call.startsWith('start ') && call.includes(' build '));
+    assert.equal(builds.length, 1);
+    assert.match(builds[0] ?? '', / --no-cache /);
+    assert.ok(lines.some((line) => line.startsWith('building cached (forced)')), lines.join('\n'));
+    await remember([image.ref]);
   });
 
   test('changed base rebuilds', async () => {
