@@ -259,6 +259,8 @@ export async function prepareImages(images: ImageSpec[], log: ProgressLog, optio
 function buildFailures(failures: unknown[], attempted: number): EnvironmentError {
   const names = failures.flatMap((failure) => (failure instanceof ImageBuildError ? [failure.image] : []));
   const details = failures.map((failure) => (failure instanceof Error ? failure.message : String(failure)));
-  const retry = names.length > 0 ? `\nFix the Containerfile of each (its RUN steps reach only the Debian mirror), then run \`gvmatrix images build ${names.map((name) => `--image ${name}`).join(' ')}\`.` : '';
-  return new EnvironmentError(`${failures.length} of ${attempted} images failed to build or pull${names.length > 0 ? `: ${names.join(', ')}` : ''}\n${details.join('\n\n')}${retry}`);
+  const containerfiles = names.length === 1 ? 'its Containerfile' : 'the Containerfile of each';
+  const retry = names.length > 0 ? `\nFix ${containerfiles} (RUN steps reach only the Debian mirror), then run \`gvmatrix images build ${names.map((name) => `--image ${name}`).join(' ')}\`.` : '';
+  const count = `${failures.length} of ${attempted} ${attempted === 1 ? 'image' : 'images'}`;
+  return new EnvironmentError(`${count} failed to build or pull${names.length > 0 ? `: ${names.join(', ')}` : ''}\n${details.join('\n\n')}${retry}`);
 }
