@@ -112,10 +112,20 @@ interface InspectEntry {
   Config?: { Labels?: Record<string, string> | null };
 }
 
-/** Returns the names podman may list a reference under: as written and with the default tag. */
-function referenceNames(ref: string): string[] {
+/**
+ * Returns the names podman may list a reference under: as written, with the default tag,
+ * and for a short name (`debian:12`, `library/debian`) as pulled from docker.io.
+ */
+export function referenceNames(ref: string): string[] {
   const lastPart = ref.slice(ref.lastIndexOf('/') + 1);
-  return lastPart.includes(':') || lastPart.includes('@') ? [ref] : [ref, `${ref}:latest`];
+  const tagged = lastPart.includes(':') || lastPart.includes('@') ? ref : `${ref}:latest`;
+  const firstPart = ref.split('/')[0] ?? '';
+  const hasRegistry = ref.includes('/') && (firstPart.includes('.') || firstPart.includes(':') || firstPart === 'localhost');
+  if (hasRegistry) {
+    return [...new Set([ref, tagged])];
+  }
+  const qualified = `docker.io/${ref.includes('/') ? '' : 'library/'}${tagged}`;
+  return [...new Set([ref, tagged, qualified])];
 }
 
 /** Returns the comma-separated ids of the base images, or undefined when one is not in the store. */

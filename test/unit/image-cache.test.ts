@@ -4,7 +4,7 @@ import { chmod, mkdir, mkdtemp, rename, rm, symlink, unlink, writeFile } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashFolder } from '../../src/engine/folder-hash.js';
-import { BASE_ID_LABEL, CONTENT_HASH_LABEL, baseIdOf, baseImageRefs, rebuildReason, type BuildInputs, type StoredImage } from '../../src/engine/image-cache.js';
+import { BASE_ID_LABEL, CONTENT_HASH_LABEL, baseIdOf, baseImageRefs, rebuildReason, referenceNames, type BuildInputs, type StoredImage } from '../../src/engine/image-cache.js';
 import { settleWithLimit } from '../../src/engine/concurrency.js';
 
 describe('folder hash', () => {
@@ -138,6 +138,17 @@ describe('base image references', () => {
 
   test('continued FROM line', () => {
     assert.deepEqual(baseImageRefs('FROM \\\n  localhost/gvmatrix/base:bookworm\n'), ['localhost/gvmatrix/base:bookworm']);
+  });
+
+  test('names of a local reference', () => {
+    assert.deepEqual(referenceNames('localhost/gvmatrix/base:bookworm'), ['localhost/gvmatrix/base:bookworm']);
+    assert.deepEqual(referenceNames('localhost/gvmatrix/app'), ['localhost/gvmatrix/app', 'localhost/gvmatrix/app:latest']);
+  });
+
+  test('names of a short reference', () => {
+    assert.deepEqual(referenceNames('debian:12'), ['debian:12', 'docker.io/library/debian:12']);
+    assert.deepEqual(referenceNames('someone/app'), ['someone/app', 'someone/app:latest', 'docker.io/someone/app:latest']);
+    assert.deepEqual(referenceNames('quay.io/org/app:1'), ['quay.io/org/app:1']);
   });
 
   test('base id needs every base', () => {
