@@ -4,6 +4,10 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
+function cpuSeconds(ms: number | undefined): string {
+  return ms === undefined ? '-' : `${(ms / 1000).toFixed(0)} s`;
+}
+
 function mebibytes(bytes: number): string {
   return `${(bytes / 1024 ** 2).toFixed(0)} MiB`;
 }
@@ -21,7 +25,7 @@ export function formatReport(result: BenchResult): string {
     `gvmatrix benchmark, ${result.date}, commit ${result.commit}, runtimes ${result.runtimes.join(', ')}, ${result.workers} workers`,
     `machine: ${Object.entries(result.machine).map(([key, value]) => `${key} ${value}`).join('; ')}`,
     '',
-    'round  first     gvmatrix   plain      ratio  overhead/test  tests  passed (gvmatrix/plain)',
+    'round  first     gvmatrix   plain      ratio  overhead/test  tests  passed (gvmatrix/plain)  CPU (gvmatrix/plain)',
   ];
   for (const round of result.rounds) {
     lines.push(
@@ -33,7 +37,8 @@ export function formatReport(result: BenchResult): string {
         round.ratio.toFixed(2).padEnd(6),
         `${round.overheadMsPerTest.toFixed(0)} ms`.padEnd(14),
         String(round.plain.tests).padEnd(6),
-        `${round.gvmatrix.passed}/${round.plain.passed}`,
+        `${round.gvmatrix.passed}/${round.plain.passed}`.padEnd(24),
+        `${cpuSeconds(round.gvmatrix.cpuMs)}/${cpuSeconds(round.plain.cpuMs)}`,
       ].join(' '),
     );
   }
@@ -53,7 +58,7 @@ export function formatReport(result: BenchResult): string {
     lines.push(
       `peak RSS, ${result.wide.images}-image matrix (${result.wide.tests} tests, ${seconds(result.wide.wallMs)}): node processes summed ${mebibytes(rss.nodeSum)} ` +
         `(target <= ${mebibytes(targets.peakRssBytes)}: ${rss.nodeSum <= targets.peakRssBytes ? 'met' : `missed by ${mebibytes(rss.nodeSum - targets.peakRssBytes)}`}); ` +
-        `whole tree with API services ${mebibytes(rss.treeSum)}; largest process ${mebibytes(rss.largestProcess)} (${rss.largestCommand}); ${rss.samples} samples`,
+        `their PSS ${mebibytes(rss.nodePssSum)}; whole tree with API services ${mebibytes(rss.treeSum)}; largest process ${mebibytes(rss.largestProcess)} (${rss.largestCommand}); ${rss.samples} samples`,
     );
   }
   if (result.setup) {

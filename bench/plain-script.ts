@@ -149,7 +149,7 @@ http_ready() { [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://
 tcp_ready() {
   local port reply status
   port=$(host_port "$1" "$2")
-  exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
+  { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || return 1
   read -r -t 0.25 -n 1 reply <&3
   status=$?
   exec 3<&-
@@ -287,16 +287,18 @@ export function plainScript(options: PlainScriptOptions): string {
   return `${prelude(options)}
 ${functions.join('\n\n')}
 
-# run_job NUMBER FUNCTION RT TRIES LABEL: tries a test and writes one result line.
+# run_job NUMBER FUNCTION RT TRIES LABEL: tries a test and writes one result line:
+# pass|fail, runtime, image, test, tries, milliseconds and, for a failure, its message.
 run_job() {
-  local number=$1 function=$2 rt=$3 tries=$4 label=$5 try message
+  local number=$1 function=$2 rt=$3 tries=$4 label=$5 try message started
+  started=$(now_ms)
   for (( try = 1; try <= tries; try++ )); do
     if message=$($function "$rt" "$WORK/outputs/job$number.try$try" 2>&1); then
-      printf 'pass\\t%s\\t%s\\n' "$label" "$try" >"$WORK/results/$number"
+      printf 'pass\\t%s\\t%s\\t%s\\n' "$label" "$try" $(( $(now_ms) - started )) >"$WORK/results/$number"
       return 0
     fi
   done
-  printf 'fail\\t%s\\t%s\\t%s\\n' "$label" "$tries" "\${message//$'\\n'/ }" >"$WORK/results/$number"
+  printf 'fail\\t%s\\t%s\\t%s\\t%s\\n' "$label" "$tries" $(( $(now_ms) - started )) "\${message//$'\\n'/ }" >"$WORK/results/$number"
 }
 
 JOBS=(

@@ -4,6 +4,11 @@ import { readdir, readFile } from 'node:fs/promises';
 export interface RssPeaks {
   /** Largest sum over the tree's node processes: the gvmatrix CLI, Playwright's runner and its workers. */
   nodeSum: number;
+  /**
+   * Largest sum of the node processes' proportional set size (PSS), which divides each shared
+   * page among the processes that map it, so the node binary's pages count once.
+   */
+  nodePssSum: number;
   /** Largest sum over every process of the tree, including the Podman API services it started. */
   treeSum: number;
   /** Largest single process of the tree. */
@@ -29,9 +34,10 @@ async function readProcess(pid: number): Promise<ProcessEntry | undefined> {
   return { pid, parent: Number(fields[1]), command: stat.slice(stat.indexOf('(') + 1, close) };
 }
 
-async function residentBytes(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  const match = /^VmRSS:\s+(\d+) kB/m.exec(status);
+/** Reads a `NAME: N kB` field of a /proc file in bytes; 0 when the process is gone. */
+async function procBytes(file: string, field: string): Promise<number> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text);
   return match ? Number(match[1]) * 1024 : 0;
 }
 
@@ -64,24 +70,29 @@ async function processTree(root: number): Promise<ProcessEntry[]> {
  * upper bound of the tree's memory.
  */
 export function sampleTreeRss(root: number, intervalMs = 150): { stop: () => Promise<RssPeaks> } {
-  const peaks: RssPeaks = { nodeSum: 0, treeSum: 0, largestProcess: 0, largestCommand: '', samples: 0 };
+  const peaks: RssPeaks = { nodeSum: 0, nodePssSum: 0, treeSum: 0, largestProcess: 0, largestCommand: '', samples: 0 };
   let running = true;
 
   const loop = (async () => {
     while (running) {
       const tree = await processTree(root);
       let nodeSum = 0;
+      let nodePssSum = 0;
       let treeSum = 0;
       for (const entry of tree) {
-        const bytes = await residentBytes(entry.pid);
+        const bytes = await procBytes(`/proc/${entry.pid}/status`, 'VmRSS');
         treeSum += bytes;
-        if (entry.command === 'node' || entry.command.startsWith('node')) nodeSum += bytes;
+        if (entry.command === 'node') {
+          nodeSum += bytes;
+          nodePssSum += await procBytes(`/proc/${entry.pid}/smaps_rollup`, 'Pss');
+        }
         if (bytes > peaks.largestProcess) {
           peaks.largestProcess = bytes;
           peaks.largestCommand = entry.command;
         }
       }
       peaks.nodeSum = Math.max(peaks.nodeSum, nodeSum);
+      peaks.nodePssSum = Math.max(peaks.nodePssSum, nodePssSum);
       peaks.treeSum = Math.max(peaks.treeSum, treeSum);
       peaks.samples++;
       await new Promise((resolve) => setTimeout(resolve, intervalMs));

@@ -30,6 +30,8 @@ const WIDE_TESTS_PER_IMAGE = 2;
 
 export interface SideResult {
   wallMs: number;
+  /** User plus system CPU time of the command and the children it waited for (not containers, which conmon runs). */
+  cpuMs?: number;
   exitCode: number;
   tests: number;
   passed: number;
@@ -92,11 +94,26 @@ async function describeMachine(): Promise<Record<string, string>> {
   };
 }
 
+/** Runs the command under bash and prints bash's `times`, whose second line is the CPU time of the children it waited for. */
+const CPU_TIME_WRAPPER = '"$@"; status=$?; times >&2; exit $status';
+
+/** Returns the children's user plus system time from `times` output, in milliseconds. */
+export function childrenCpuMs(stderr: string): number | undefined {
+  const lines = stderr.trimEnd().split('\n');
+  const match = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/.exec(lines.at(-1) ?? '');
+  if (!match) return undefined;
+  return (Number(match[1]) * 60 + Number(match[2]) + Number(match[3]) * 60 + Number(match[4])) * 1000;
+}
+
+function timedCommand(file: string, args: string[]) {
+  return execa('bash', ['-c', CPU_TIME_WRAPPER, 'bash', file, ...args], { reject: false, all: true, cwd: ROOT });
+}
+
 /** Runs `gvmatrix run` on a matrix and samples its process tree's memory. */
 async function runGvmatrix(matrixFile: string, runtimes: string[], reportsDir: string, logFile: string): Promise<SideResult> {
   const args = [CLI, 'run', '--matrix', matrixFile, ...runtimes.flatMap((name) => ['--runtime', name]), '--reports', reportsDir, '--fail-on', 'none'];
   const started = performance.now();
-  const child = execa('node', args, { reject: false, all: true, cwd: ROOT });
+  const child = timedCommand('node', args);
   const sampler = sampleTreeRss(child.pid!);
   const result = await child;
   const wallMs = performance.now() - started;
@@ -105,7 +122,7 @@ async function runGvmatrix(matrixFile: string, runtimes: string[], reportsDir: s
 
   const report = JSON.parse(await readFile(join(reportsDir, 'results.json'), 'utf8').catch(() => '{"results":[]}')) as { results: { outcome: string }[] };
   const passed = report.results.filter((entry) => entry.outcome === 'passed').length;
-  return { wallMs, exitCode: result.exitCode ?? -1, tests: report.results.length, passed, failed: report.results.length - passed, rss };
+  return { wallMs, cpuMs: childrenCpuMs(result.stderr), exitCode: result.exitCode ?? -1, tests: report.results.length, passed, failed: report.results.length - passed, rss };
 }
 
 /** Generates the plain script for the same matrix, runtimes and concurrency, and runs it. */
@@ -116,13 +133,13 @@ async function runPlain(matrix: Matrix, runtimes: string[], workDir: string, log
   await writeFile(scriptFile, script);
 
   const started = performance.now();
-  const result = await execa('bash', [scriptFile], { reject: false, all: true, cwd: ROOT });
+  const result = await timedCommand('bash', [scriptFile]);
   const wallMs = performance.now() - started;
   await writeFile(logFile, result.all ?? '');
 
   const summary = /plain-result: passed=(\d+) failed=(\d+) tests=(\d+)/.exec(result.all ?? '');
   if (!summary) throw new Error(`the plain script ${scriptFile} printed no plain-result line; see ${logFile}`);
-  return { wallMs, exitCode: result.exitCode ?? -1, passed: Number(summary[1]), failed: Number(summary[2]), tests: Number(summary[3]) };
+  return { wallMs, cpuMs: childrenCpuMs(result.stderr), exitCode: result.exitCode ?? -1, passed: Number(summary[1]), failed: Number(summary[2]), tests: Number(summary[3]) };
 }
 
 async function main(): Promise<void> {
