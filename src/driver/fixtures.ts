@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { test as base, expect, type TestInfo } from '@playwright/test';
-import { GenericContainer, type StartedTestContainer } from 'testcontainers';
+import { GenericContainer, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
 import { loadMatrix } from '../matrix/loader.js';
 import type { ImageSpec, Matrix } from '../matrix/types.js';
 import { collectEvidence } from '../evidence/collect.js';
@@ -119,6 +119,8 @@ export const test = base.extend<GvmatrixTestFixtures, GvmatrixWorkerFixtures>({
       process.env.DOCKER_HOST = `unix://${endpoint.socket}`;
       process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
       process.env.TESTCONTAINERS_HOST_OVERRIDE = APP_HOST;
+      // Creating the client queries the engine; done here, it stays out of the first test's start latency.
+      await getContainerRuntimeClient();
 
       const matrix = await loadMatrix(context.matrixFile);
       await use({ context, matrix, endpoint });
