@@ -13,7 +13,7 @@ interface ResultLineFields {
   failing: number;
   expired: number;
   unmatched: number;
-  /** Sandbox checks slower than `--fail-on-slow`; 0 without it. */
+  /** Number of sandbox checks slower than `--fail-on-slow` allows, 0 without the option. */
   slow: number;
   runId: string;
 }

@@ -44,7 +44,7 @@ export interface RunOptions {
   shard?: ShardSpec;
   /** The gate policy of --fail-on; `new` when unset. */
   failOn?: FailOnPolicy;
-  /** `--fail-on-slow`: a sandbox check ratio above it fails the gate. */
+  /** `--fail-on-slow`, a sandbox check ratio above which fails the gate. */
   failOnSlow?: number;
   /** Prints the report and the gate decision as JSON on stdout, and Playwright's output on stderr. */
   json?: boolean;

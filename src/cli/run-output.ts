@@ -9,7 +9,7 @@ import { formatResultLine, formatStoppedResultLine, stoppedStatus } from './resu
 /** Options for the end of the output of `gvmatrix run` on stdout. */
 export interface RunOutputOptions {
   failOn: FailOnPolicy;
-  /** `--fail-on-slow`: a sandbox check ratio above it fails the gate; unset for no such limit. */
+  /** `--fail-on-slow`, a sandbox check ratio above which fails the gate. Unset for no such limit. */
   failOnSlow?: number;
   /** Prints the report and the gate decision as one JSON document instead of the human summary. */
   json: boolean;

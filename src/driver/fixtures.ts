@@ -119,7 +119,7 @@ export const test = base.extend<GvmatrixTestFixtures, GvmatrixWorkerFixtures>({
       process.env.DOCKER_HOST = `unix://${endpoint.socket}`;
       process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
       process.env.TESTCONTAINERS_HOST_OVERRIDE = APP_HOST;
-      // Creating the client queries the engine; done here, it stays out of the first test's start latency.
+      // Creating the client queries the engine, so it is created here, outside the first test's start latency.
       await getContainerRuntimeClient();
 
       const matrix = await loadMatrix(context.matrixFile);

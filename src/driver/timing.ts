@@ -11,7 +11,7 @@ export interface TestTiming {
   startMs?: number;
   /** From running until the image's `wait:` check passed. */
   readyMs?: number;
-  /** The test's own check, from the ready container until the test body returned; container start and removal are not in it. */
+  /** The test's own check, from the ready container until the test body returned. Container start and removal are not part of it. */
   checkMs?: number;
   /** The `slowRatio:` that applies to the test: the test's, else its image's, else that of `defaults:`. */
   slowRatio?: number;
@@ -55,7 +55,7 @@ function elapsed(from: number, to: number): number {
   return Math.round((to - from) * 10) / 10;
 }
 
-/** Parses a timing attachment; an unknown field is dropped and a field of the wrong type is an error. */
+/** Parses a timing attachment. An unknown field is dropped, and a field of the wrong type is an error. */
 export function parseTiming(text: string): TestTiming {
   const value: unknown = JSON.parse(text);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {

@@ -165,7 +165,7 @@ export interface ImageSpec {
   builtinNormalizers: boolean;
   /** `normalize:` rules of the defaults followed by the image's own. */
   normalize: NormalizeRule[];
-  /** `slowRatio:` of the image, else of the defaults; a test may set its own. */
+  /** `slowRatio:` of the image, else of the defaults. A test may set its own. */
   slowRatio: number;
   location: SourceLocation;
 }

@@ -38,7 +38,7 @@ export interface SlowTest {
 /** The gate's decision on one run, and what it was based on. */
 export interface GateDecision {
   policy: FailOnPolicy;
-  /** `--fail-on-slow`: a check ratio above it fails the gate; absent when the option is not given. */
+  /** `--fail-on-slow`, a check ratio above which fails the gate. Absent when the option is not given. */
   failOnSlow?: number;
   status: 'pass' | 'fail';
   /** The exit status of `gvmatrix run` for this decision: 0 for pass, 1 for fail. */
@@ -47,7 +47,7 @@ export interface GateDecision {
   verdictCounts: Partial<Record<Verdict, number>>;
   /** The verdicts that fail the gate under the policy, in report order; empty under `none`. */
   failing: GateFailure[];
-  /** The sandbox checks whose ratio exceeds `failOnSlow`, in report order; empty without it. */
+  /** The sandbox checks whose ratio exceeds `failOnSlow`, in report order. Empty without it. */
   slow: SlowTest[];
   knownEntries: KnownEntryCheck;
 }

@@ -2,9 +2,9 @@ import type { TestTiming } from '../driver/timing.js';
 import type { TestRunResult } from './types.js';
 
 /**
- * Durations below this many milliseconds count as this many in a ratio. An HTTP check
- * of a few milliseconds varies by more than its own length from one try to the next, so
- * its raw ratio would be noise: 2 ms against 1 ms reads as twice as slow. With the
+ * Durations below this many milliseconds count as this many in a ratio. On a busy machine
+ * a check of a few milliseconds can take several times as long from one try to the next,
+ * so its raw ratio would be noise: 2 ms against 1 ms reads as twice as slow. With the
  * floor, two durations below it give a ratio of 1.
  */
 export const RATIO_FLOOR_MS = 50;
@@ -13,10 +13,10 @@ export const RATIO_FLOOR_MS = 50;
 export interface TimingComparison {
   /**
    * Sandbox check duration / baseline check duration, each raised to RATIO_FLOOR_MS
-   * first, rounded to two decimals; absent unless both checks passed.
+   * first, rounded to two decimals. Absent unless both checks passed.
    */
   checkRatio?: number;
-  /** The same ratio for the container start until ready (`startMs + readyMs`); absent unless both containers became ready. */
+  /** The same ratio for the container start until ready (`startMs + readyMs`). Absent unless both containers became ready. */
   startRatio?: number;
   /** The `slowRatio:` that applied to the test. */
   slowRatio?: number;
@@ -38,7 +38,7 @@ export function startLatencyMs(timing: TestTiming | undefined): number | undefin
   return timing.startMs + timing.readyMs;
 }
 
-/** Compares the timing of a sandbox result with its baseline's; undefined when either has none. */
+/** Compares the timing of a sandbox result with its baseline's, or returns undefined when either has none. */
 export function compareTiming(sandbox: TestRunResult, baseline: TestRunResult | undefined): TimingComparison | undefined {
   if (!sandbox.timing || !baseline?.timing) {
     return undefined;

@@ -56,7 +56,7 @@ export interface TestRunResult {
   evidence: TestEvidence;
   /** Values of the test's `compare:` observables from the last try; absent when the test compares nothing or the try recorded none. */
   compared?: ComparedValue[];
-  /** Container start and check durations of the last try; absent in reports written before gvmatrix measured them. */
+  /** Container start and check durations of the last try. Absent in reports written before gvmatrix measured them. */
   timing?: TestTiming;
 }
 
@@ -100,7 +100,7 @@ export interface VerdictRecord {
   differences?: ObservedDifference[];
   sandbox: TestRunResult;
   baselineResult?: TestRunResult;
-  /** Sandbox/baseline ratios of the check and of the container start, and whether the check is slow; absent when either result has no timing. */
+  /** Sandbox/baseline ratios of the check and of the container start, and whether the check is slow. Absent when either result has no timing. */
   timing?: TimingComparison;
 }
 
