@@ -10,7 +10,8 @@ import { runMatrix, checkImageNames, outputOptions, type RunOptions } from './ru
 import { withResultLine } from './run-output.js';
 import { runBaseline } from './baseline.js';
 import { runDiff } from './diff.js';
-import { DEFAULT_FAIL_ON, FAIL_ON_POLICIES } from '../report/gate.js';
+import { DEFAULT_FAIL_ON, FAIL_ON_POLICIES, parseFailOnSlow } from '../report/gate.js';
+import { RATIO_FLOOR_MS } from '../report/timing.js';
 import { runDoctor, formatDoctor } from './doctor.js';
 import { EXIT, exitStatusFor } from './exit-status.js';
 import { progress } from './progress.js';
@@ -39,6 +40,17 @@ function shardOption(value: string): ShardSpec {
 function buildJobsOption(flags: string): Option {
   return new Option(flags, 'images to build or pull at a time (default: the number of CPUs)').env('GVMATRIX_BUILD_JOBS').argParser(positiveInteger);
 }
+
+function failOnSlowOption(value: string): number {
+  try {
+    return parseFailOnSlow(value);
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+const FAIL_ON_SLOW_HELP =
+  `also fail the gate when a sandbox check takes more than RATIO times as long as under the baseline (a number greater than 1; durations under ${RATIO_FLOOR_MS} ms count as ${RATIO_FLOOR_MS} ms)`;
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -71,6 +83,7 @@ program
       .choices(FAIL_ON_POLICIES)
       .default(DEFAULT_FAIL_ON),
   )
+  .option('--fail-on-slow <ratio>', FAIL_ON_SLOW_HELP, failOnSlowOption)
   .option('--json', 'print results.json with the gate decision as JSON on stdout instead of the summary; progress goes to stderr')
   .action(async (options: RunOptions) => {
     process.exitCode = await withResultLine(() => runMatrix(options), outputOptions(options));
@@ -103,9 +116,10 @@ program
   .argument('<folders...>', 'the reports folder of each shard (or its results.json)')
   .option('--reports <dir>', 'folder for the merged reports', 'reports')
   .addOption(new Option('--fail-on <policy>', 'what fails the gate (exit status 1), as for run').choices(FAIL_ON_POLICIES).default(DEFAULT_FAIL_ON))
+  .option('--fail-on-slow <ratio>', FAIL_ON_SLOW_HELP, failOnSlowOption)
   .option('--json', 'print the merged results.json with the gate decision as JSON on stdout instead of the summary')
   .action(async (folders: string[], options: MergeOptions) => {
-    process.exitCode = await withResultLine(() => runMerge(folders, options), { failOn: options.failOn, json: options.json === true });
+    process.exitCode = await withResultLine(() => runMerge(folders, options), outputOptions(options));
   });
 
 program

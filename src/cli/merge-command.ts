@@ -10,12 +10,15 @@ import { UsageError } from './exit-status.js';
 import { progress } from './progress.js';
 import { readResults } from './results-input.js';
 import { printRunResult } from './run-output.js';
+import { outputOptions } from './run-command.js';
 
 export interface MergeOptions {
   /** Folder for the merged report files. */
   reports: string;
   /** The gate policy, as for `gvmatrix run --fail-on`. */
   failOn: FailOnPolicy;
+  /** As for `gvmatrix run --fail-on-slow`. */
+  failOnSlow?: number;
   /** Prints the merged report and the gate decision as JSON on stdout instead of the summary. */
   json?: boolean;
 }
@@ -52,5 +55,5 @@ export async function runMerge(folders: readonly string[], options: MergeOptions
   const written = await writeReports(outputDir, report);
   const sources = (report.mergedFrom ?? []).map((source) => (source.shard ? `shard ${formatShard(source.shard)}` : `run ${source.runId}`));
   progress(`merged ${sources.join(', ')} into run ${report.runId}: ${report.results.length} results, ${report.verdicts.length} verdicts`);
-  return printRunResult(report, report.known ?? [], [written.junit, written.results, written.html], { failOn: options.failOn, json: options.json === true });
+  return printRunResult(report, report.known ?? [], [written.junit, written.results, written.html], outputOptions(options));
 }

@@ -13,12 +13,14 @@ interface ResultLineFields {
   failing: number;
   expired: number;
   unmatched: number;
+  /** Number of sandbox checks slower than `--fail-on-slow` allows, 0 without the option. */
+  slow: number;
   runId: string;
 }
 
 /**
  * Formats the last line that `gvmatrix run` prints on stdout, for CI scripts:
- * `gvmatrix-result: status=fail gate=new exit=1 verdicts=compatible:14,behavior-diff:2 failing=2 expired=0 unmatched=0 run=RUN_ID`.
+ * `gvmatrix-result: status=fail gate=new exit=1 verdicts=compatible:14,behavior-diff:2 failing=2 expired=0 unmatched=0 slow=0 run=RUN_ID`.
  * The keys always appear, in this order, and no value contains a space, so the line
  * splits on spaces and each field on its first `=`.
  */
@@ -31,6 +33,7 @@ export function formatResultLine(gate: GateDecision, runId: string): string {
     failing: gate.failing.length,
     expired: gate.knownEntries.expired.length,
     unmatched: gate.knownEntries.unmatched.length,
+    slow: gate.slow.length,
     runId,
   });
 }
@@ -45,6 +48,7 @@ export function formatStoppedResultLine(policy: FailOnPolicy, exitCode: number):
     failing: 0,
     expired: 0,
     unmatched: 0,
+    slow: 0,
     runId: '',
   });
 }
@@ -67,6 +71,7 @@ function joinFields(fields: ResultLineFields): string {
     `failing=${fields.failing}`,
     `expired=${fields.expired}`,
     `unmatched=${fields.unmatched}`,
+    `slow=${fields.slow}`,
     `run=${fields.runId}`,
   ].join(' ');
 }

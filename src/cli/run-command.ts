@@ -47,6 +47,8 @@ export interface RunOptions {
   shard?: ShardSpec;
   /** The gate policy of --fail-on; `new` when unset. */
   failOn?: FailOnPolicy;
+  /** `--fail-on-slow`, a sandbox check ratio above which fails the gate. */
+  failOnSlow?: number;
   /** Prints the report and the gate decision as JSON on stdout, and Playwright's output on stderr. */
   json?: boolean;
 }
@@ -239,8 +241,12 @@ async function sweepBeforeRun(): Promise<void> {
 }
 
 /** Returns the output options of `run`, with the default policy when --fail-on is unset. */
-export function outputOptions(options: Pick<RunOptions, 'failOn' | 'json'>): RunOutputOptions {
-  return { failOn: options.failOn ?? DEFAULT_FAIL_ON, json: options.json === true };
+export function outputOptions(options: Pick<RunOptions, 'failOn' | 'failOnSlow' | 'json'>): RunOutputOptions {
+  const output: RunOutputOptions = { failOn: options.failOn ?? DEFAULT_FAIL_ON, json: options.json === true };
+  if (options.failOnSlow !== undefined) {
+    output.failOnSlow = options.failOnSlow;
+  }
+  return output;
 }
 
 /** Removes working folders of earlier runs, keeping the newest few for their runsc logs. */

@@ -9,6 +9,8 @@ import { formatResultLine, formatStoppedResultLine, stoppedStatus } from './resu
 /** Options for the end of the output of `gvmatrix run` on stdout. */
 export interface RunOutputOptions {
   failOn: FailOnPolicy;
+  /** `--fail-on-slow`, a sandbox check ratio above which fails the gate. Unset for no such limit. */
+  failOnSlow?: number;
   /** Prints the report and the gate decision as one JSON document instead of the human summary. */
   json: boolean;
 }
@@ -25,7 +27,7 @@ export function printRunResult(
   options: RunOutputOptions,
   stdout: NodeJS.WritableStream = process.stdout,
 ): number {
-  const gate = decideGate(report, known, options.failOn);
+  const gate = decideGate(report, known, options.failOn, options.failOnSlow);
   if (options.json) {
     stdout.write(`${JSON.stringify({ ...report, gate }, null, 2)}\n`);
     return gate.exitCode;

@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { test as base, expect, type TestInfo } from '@playwright/test';
-import { GenericContainer, type StartedTestContainer } from 'testcontainers';
+import { GenericContainer, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
 import { loadMatrix } from '../matrix/loader.js';
 import type { ImageSpec, Matrix } from '../matrix/types.js';
 import { collectEvidence } from '../evidence/collect.js';
@@ -10,6 +10,7 @@ import { AppContainer } from './app-container.js';
 import { ReadinessWaitStrategy, describeWait, waitStrategyFor } from './wait.js';
 import { ANNOTATION, EVIDENCE_ATTACHMENT, annotationValue } from './annotations.js';
 import { containerLabels } from './labels.js';
+import { TIMING_ATTACHMENT, TryTimer, type TestTiming } from './timing.js';
 
 /** Host that mapped container ports are reached on. */
 export const APP_HOST = '127.0.0.1';
@@ -94,6 +95,16 @@ async function attachEvidence(testInfo: TestInfo, endpoint: RuntimeEndpoint, con
   await testInfo.attach(EVIDENCE_ATTACHMENT, { body: JSON.stringify(evidence), contentType: 'application/json' });
 }
 
+/** Returns the `slowRatio:` of a matrix test, else its image's, which the loader resolved against `defaults:`. */
+function slowRatioFor(image: ImageSpec, testInfo: Pick<TestInfo, 'annotations'>): number {
+  const testName = annotationValue(testInfo.annotations, ANNOTATION.test);
+  return image.tests.find((candidate) => candidate.name === testName)?.slowRatio ?? image.slowRatio;
+}
+
+async function attachTiming(testInfo: TestInfo, timing: TestTiming): Promise<void> {
+  await testInfo.attach(TIMING_ATTACHMENT, { body: JSON.stringify(timing), contentType: 'application/json' });
+}
+
 export const test = base.extend<GvmatrixTestFixtures, GvmatrixWorkerFixtures>({
   gvmatrix: [
     async ({}, use, workerInfo) => {
@@ -108,6 +119,8 @@ export const test = base.extend<GvmatrixTestFixtures, GvmatrixWorkerFixtures>({
       process.env.DOCKER_HOST = `unix://${endpoint.socket}`;
       process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
       process.env.TESTCONTAINERS_HOST_OVERRIDE = APP_HOST;
+      // Creating the client queries the engine, so it is created here, outside the first test's start latency.
+      await getContainerRuntimeClient();
 
       const matrix = await loadMatrix(context.matrixFile);
       await use({ context, matrix, endpoint });
@@ -130,16 +143,23 @@ export const test = base.extend<GvmatrixTestFixtures, GvmatrixWorkerFixtures>({
     }
 
     const containerIds: string[] = [];
+    const timer = new TryTimer();
     let started: StartedTestContainer | undefined;
     try {
-      const container = buildContainer(image, gvmatrix, testInfo, (id) => containerIds.push(id));
+      const container = buildContainer(image, gvmatrix, testInfo, (id) => {
+        containerIds.push(id);
+        timer.markRunning();
+      });
       started = await container.start();
+      timer.markReady();
       await use(new AppContainer(started, image.name, gvmatrix.endpoint.name, APP_HOST));
+      timer.markChecked();
     } finally {
       if (started) {
         await started.stop({ timeout: STOP_TIMEOUT_MS, remove: true });
       }
       await attachEvidence(testInfo, gvmatrix.endpoint, containerIds);
+      await attachTiming(testInfo, timer.timing(slowRatioFor(image, testInfo)));
     }
   },
 });

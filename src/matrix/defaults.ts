@@ -6,6 +6,12 @@ import type { Field, Fields, YamlReader } from './yaml-reader.js';
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_STARTUP_TIMEOUT_MS = 120_000;
 export const DEFAULT_RETRIES = 0;
+/**
+ * A sandbox check that takes more than this many times as long as the same check under
+ * the baseline is marked `slow`. An estimate, not a measured limit: set `slowRatio:` from
+ * the ratios a run reports for your own images.
+ */
+export const DEFAULT_SLOW_RATIO = 3;
 
 /** Settings that `defaults:` sets for every image and an image may override. */
 export interface RunSettings {
@@ -16,9 +22,10 @@ export interface RunSettings {
   builtinNormalizers?: boolean;
   /** `normalize:` rules as written at this level; an image adds its own after those of `defaults:`. */
   normalize?: NormalizeRule[];
+  slowRatio?: number;
 }
 
-export const RUN_SETTING_KEYS = ['timeout', 'startupTimeout', 'retries', 'resources', 'builtinNormalizers', 'normalize'] as const;
+export const RUN_SETTING_KEYS = ['timeout', 'startupTimeout', 'retries', 'resources', 'builtinNormalizers', 'normalize', 'slowRatio'] as const;
 
 const RESOURCE_KEYS = ['memory', 'cpus'] as const;
 
@@ -31,6 +38,7 @@ export function readDefaults(reader: YamlReader, field: Field | undefined): Matr
     resources: {},
     builtinNormalizers: true,
     normalize: [],
+    slowRatio: DEFAULT_SLOW_RATIO,
   };
   if (field === undefined) return builtIn;
 
@@ -45,12 +53,13 @@ export function readDefaults(reader: YamlReader, field: Field | undefined): Matr
     resources: settings.resources,
     builtinNormalizers: settings.builtinNormalizers ?? builtIn.builtinNormalizers,
     normalize: settings.normalize ?? builtIn.normalize,
+    slowRatio: settings.slowRatio ?? builtIn.slowRatio,
   };
 }
 
 /**
- * Reads timeout, startupTimeout, retries, resources, builtinNormalizers and normalize from
- * a mapping; absent ones stay unset.
+ * Reads timeout, startupTimeout, retries, resources, builtinNormalizers, normalize and
+ * slowRatio from a mapping; absent ones stay unset.
  */
 export function readRunSettings(reader: YamlReader, fields: Fields): RunSettings {
   const timeout = fields.get('timeout');
@@ -59,6 +68,7 @@ export function readRunSettings(reader: YamlReader, fields: Fields): RunSettings
   const resources = fields.get('resources');
   const builtinNormalizers = fields.get('builtinNormalizers');
   const normalize = fields.get('normalize');
+  const slowRatio = fields.get('slowRatio');
 
   return {
     timeoutMs: timeout === undefined ? undefined : reader.duration(timeout.value, 'timeout'),
@@ -67,7 +77,20 @@ export function readRunSettings(reader: YamlReader, fields: Fields): RunSettings
     resources: resources === undefined ? {} : readResources(reader, resources.value),
     builtinNormalizers: builtinNormalizers === undefined ? undefined : reader.boolean(builtinNormalizers.value, 'builtinNormalizers'),
     normalize: normalize === undefined ? undefined : readNormalizeRules(reader, normalize.value),
+    slowRatio: slowRatio === undefined ? undefined : readSlowRatio(reader, slowRatio.value),
   };
+}
+
+/** Reads `slowRatio:`, a number greater than 1: a ratio of 1 or less would mark a sandbox as slow for being as fast as the baseline. */
+export function readSlowRatio(reader: YamlReader, node: Node | null): number | undefined {
+  const ratio = reader.positiveNumber(node, 'slowRatio', 'a number greater than 1, such as 2 or 3.5 (sandbox duration / baseline duration)');
+  if (ratio === undefined) return undefined;
+
+  if (ratio <= 1) {
+    reader.reportAt(node, `slowRatio must be a number greater than 1, such as 2 or 3.5 (sandbox duration / baseline duration); got ${ratio}`);
+    return undefined;
+  }
+  return ratio;
 }
 
 export function readRetries(reader: YamlReader, node: Node | null): number | undefined {

@@ -69,6 +69,7 @@ function readImage(context: LoadContext, field: Field, defaults: MatrixDefaults)
     resources: { ...defaults.resources },
     builtinNormalizers: defaults.builtinNormalizers,
     normalize: [...defaults.normalize],
+    slowRatio: defaults.slowRatio,
     location: reader.locate(field.key),
   };
   const entry: ImageEntry = { spec, testNames: new Set(), suiteLocations: new Map() };
@@ -94,6 +95,7 @@ function readImage(context: LoadContext, field: Field, defaults: MatrixDefaults)
   spec.resources = mergeResources(defaults.resources, settings.resources);
   spec.builtinNormalizers = settings.builtinNormalizers ?? defaults.builtinNormalizers;
   spec.normalize = [...defaults.normalize, ...(settings.normalize ?? [])];
+  spec.slowRatio = settings.slowRatio ?? defaults.slowRatio;
 
   const suites = fields.get('suites');
   if (suites !== undefined) {
@@ -108,6 +110,7 @@ function readImage(context: LoadContext, field: Field, defaults: MatrixDefaults)
       ports: spec.ports,
       timeoutMs: spec.timeoutMs,
       retries: spec.retries,
+      slowRatio: spec.slowRatio,
       builtinNormalizers: spec.builtinNormalizers,
       normalize: spec.normalize,
     });

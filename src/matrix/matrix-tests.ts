@@ -1,12 +1,12 @@
 import type { Node } from 'yaml';
 import { readComparison, type ComparisonDefaults } from './compare.js';
-import { readRetries } from './defaults.js';
+import { readRetries, readSlowRatio } from './defaults.js';
 import { readMethod, readStatus, readUrlPath } from './http-fields.js';
 import { readListedPort } from './ports.js';
 import type { Check, ExecExpectation, HttpExpectation, MatrixTest, Pattern, SourceLocation } from './types.js';
 import type { Field, Fields, YamlReader } from './yaml-reader.js';
 
-const TEST_KEYS = ['name', 'http', 'exec', 'expect', 'compare', 'normalize', 'builtinNormalizers', 'timeout', 'retries'] as const;
+const TEST_KEYS = ['name', 'http', 'exec', 'expect', 'compare', 'normalize', 'builtinNormalizers', 'timeout', 'retries', 'slowRatio'] as const;
 const HTTP_KEYS = ['port', 'path', 'method', 'headers', 'body', 'expect'] as const;
 const HTTP_EXPECT_KEYS = ['status', 'body', 'headers'] as const;
 const EXEC_EXPECT_KEYS = ['exitCode', 'stdout', 'stderr'] as const;
@@ -15,9 +15,10 @@ const EXEC_EXPECT_KEYS = ['exitCode', 'stdout', 'stderr'] as const;
 export interface TestTarget extends ComparisonDefaults {
   imageName: string;
   ports: readonly number[];
-  /** The image's timeout and retries, already resolved against the defaults. */
+  /** The image's timeout, retries and slowRatio, already resolved against the defaults. */
   timeoutMs: number;
   retries: number;
+  slowRatio: number;
 }
 
 /** The tests of one image, and the names of all of them, including those with errors. */
@@ -94,10 +95,12 @@ function readTest(reader: YamlReader, fields: Fields, named: TestName, target: T
   const retries = fields.get('retries');
   const timeoutMs = timeout === undefined ? target.timeoutMs : reader.duration(timeout.value, 'timeout');
   const retryCount = retries === undefined ? target.retries : readRetries(reader, retries.value);
-  if (check === undefined || comparison === undefined || timeoutMs === undefined || retryCount === undefined) return undefined;
+  const slowRatioField = fields.get('slowRatio');
+  const slowRatio = slowRatioField === undefined ? target.slowRatio : readSlowRatio(reader, slowRatioField.value);
+  if (check === undefined || comparison === undefined || timeoutMs === undefined || retryCount === undefined || slowRatio === undefined) return undefined;
 
   if (comparison !== null) check.compare = comparison;
-  return { name: named.name, check, timeoutMs, retries: retryCount, location: named.location };
+  return { name: named.name, check, timeoutMs, retries: retryCount, slowRatio, location: named.location };
 }
 
 /** Returns the kind of a test's check, or undefined when it has none or both (reported by readCheck). */

@@ -130,6 +130,8 @@ export interface MatrixTest {
   check: Check;
   timeoutMs: number;
   retries: number;
+  /** Sandbox/baseline ratio of the check's duration above which the test is marked `slow`: the test's, else the image's. */
+  slowRatio: number;
   location: SourceLocation;
 }
 
@@ -163,6 +165,8 @@ export interface ImageSpec {
   builtinNormalizers: boolean;
   /** `normalize:` rules of the defaults followed by the image's own. */
   normalize: NormalizeRule[];
+  /** `slowRatio:` of the image, else of the defaults. A test may set its own. */
+  slowRatio: number;
   location: SourceLocation;
 }
 
@@ -187,6 +191,8 @@ export interface MatrixDefaults {
   /** True unless `defaults:` sets `builtinNormalizers: false`. */
   builtinNormalizers: boolean;
   normalize: NormalizeRule[];
+  /** `slowRatio:` of `defaults:`, else DEFAULT_SLOW_RATIO. */
+  slowRatio: number;
 }
 
 /** `engine:`: how Podman runs the containers of the matrix. */

@@ -9,6 +9,10 @@ export function formatGate(gate: GateDecision): string {
   const sections = [
     listSection('Expired known: entries:', gate.knownEntries.expired.map((finding) => finding.message)),
     listSection('Warnings, known: entries that match no test of this run:', gate.knownEntries.unmatched.map((finding) => finding.message)),
+    listSection(
+      `Tests slower than --fail-on-slow ${gate.failOnSlow} (sandbox/baseline duration of the check):`,
+      gate.slow.map((slow) => `${slow.runtime}  ${slow.image} › ${slow.test}  ×${slow.checkRatio.toFixed(2)}`),
+    ),
     formatDecision(gate),
   ];
   return sections.filter((section) => section !== '').join('\n\n');
@@ -19,10 +23,12 @@ function listSection(title: string, lines: readonly string[]): string {
 }
 
 function formatDecision(gate: GateDecision): string {
-  const head = `gate --fail-on ${gate.policy}: ${gate.status}`;
+  const slowOption = gate.failOnSlow === undefined ? '' : ` --fail-on-slow ${gate.failOnSlow}`;
+  const head = `gate --fail-on ${gate.policy}${slowOption}: ${gate.status}`;
   const failing = describeCounts(countFailing(gate, gate.policy), gate.policy === 'none' ? 0 : gate.knownEntries.expired.length);
   if (gate.status === 'fail') {
-    return `${head}, because of ${failing}`;
+    const causes = [failing, describeSlow(gate.slow.length)].filter((cause) => cause !== '');
+    return `${head}, because of ${causes.join(' and ')}`;
   }
 
   const stricter = stricterPolicy(gate.policy);
@@ -42,6 +48,12 @@ function stricterPolicy(policy: FailOnPolicy): FailOnPolicy | undefined {
 
 function countFailing(gate: GateDecision, policy: FailOnPolicy): [Verdict, number][] {
   return Object.entries(gate.verdictCounts).filter(([verdict]) => failsGate(verdict as Verdict, policy)) as [Verdict, number][];
+}
+
+/** `2 tests slower than --fail-on-slow`, or '' for none. */
+function describeSlow(count: number): string {
+  if (count === 0) return '';
+  return `${count} ${count === 1 ? 'test' : 'tests'} slower than --fail-on-slow`;
 }
 
 /** `2 verdicts (1 syscall-incompatible, 1 behavior-diff) and 1 expired known: entry`, or '' for nothing. */

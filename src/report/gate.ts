@@ -26,9 +26,20 @@ export interface GateFailure {
   message: string;
 }
 
+/** A sandbox check slower than `--fail-on-slow` allows. */
+export interface SlowTest {
+  image: string;
+  test: string;
+  runtime: string;
+  /** Sandbox/baseline ratio of the check's duration (src/report/timing.ts). */
+  checkRatio: number;
+}
+
 /** The gate's decision on one run, and what it was based on. */
 export interface GateDecision {
   policy: FailOnPolicy;
+  /** `--fail-on-slow`, a check ratio above which fails the gate. Absent when the option is not given. */
+  failOnSlow?: number;
   status: 'pass' | 'fail';
   /** The exit status of `gvmatrix run` for this decision: 0 for pass, 1 for fail. */
   exitCode: 0 | 1;
@@ -36,6 +47,8 @@ export interface GateDecision {
   verdictCounts: Partial<Record<Verdict, number>>;
   /** The verdicts that fail the gate under the policy, in report order; empty under `none`. */
   failing: GateFailure[];
+  /** The sandbox checks whose ratio exceeds `failOnSlow`, in report order. Empty without it. */
+  slow: SlowTest[];
   knownEntries: KnownEntryCheck;
 }
 
@@ -47,23 +60,53 @@ export function failsGate(verdict: Verdict, policy: FailOnPolicy): boolean {
   return isFailure(verdict) || (policy === 'any' && verdict === 'known');
 }
 
-/** Decides the gate for a run from its verdicts and the matrix's `known:` entries. */
-export function decideGate(report: RunReport, known: readonly KnownIncompatibility[], policy: FailOnPolicy): GateDecision {
+/**
+ * Decides the gate for a run from its verdicts and the matrix's `known:` entries. With
+ * `failOnSlow`, a sandbox check whose duration ratio exceeds it fails the gate too,
+ * whatever the policy.
+ */
+export function decideGate(report: RunReport, known: readonly KnownIncompatibility[], policy: FailOnPolicy, failOnSlow?: number): GateDecision {
   const knownEntries = checkKnownEntries(known, report);
   const failing = report.verdicts
     .filter((record) => failsGate(record.verdict, policy))
     .map(({ image, test, runtime, verdict, message }) => ({ image, test, runtime, verdict, message }));
+  const slow = failOnSlow === undefined ? [] : slowerThan(report, failOnSlow);
 
   const expiredFails = policy !== 'none' && knownEntries.expired.length > 0;
-  const fails = failing.length > 0 || expiredFails;
-  return {
+  const fails = failing.length > 0 || expiredFails || slow.length > 0;
+  const decision: GateDecision = {
     policy,
     status: fails ? 'fail' : 'pass',
     exitCode: fails ? 1 : 0,
     verdictCounts: countVerdicts(report.verdicts.map((record) => record.verdict)),
     failing,
+    slow,
     knownEntries,
   };
+  if (failOnSlow !== undefined) {
+    decision.failOnSlow = failOnSlow;
+  }
+  return decision;
+}
+
+/** Returns the sandbox checks whose duration ratio exceeds `limit`. */
+export function slowerThan(report: RunReport, limit: number): SlowTest[] {
+  return report.verdicts.flatMap(({ image, test, runtime, timing }) =>
+    timing?.checkRatio !== undefined && timing.checkRatio > limit ? [{ image, test, runtime, checkRatio: timing.checkRatio }] : [],
+  );
+}
+
+/**
+ * Parses the value of `--fail-on-slow`: a number greater than 1, since a ratio of 1 or
+ * less would fail a sandbox for being as fast as the baseline. Throws an Error that names
+ * the value.
+ */
+export function parseFailOnSlow(value: string): number {
+  const ratio = Number(value);
+  if (value.trim() === '' || !Number.isFinite(ratio) || ratio <= 1) {
+    throw new Error(`--fail-on-slow must be a number greater than 1, such as 1.5 or 3 (sandbox duration / baseline duration), got "${value}"`);
+  }
+  return ratio;
 }
 
 /** Counts verdicts by kind, in the summary's order, leaving out kinds with none. */

@@ -1,7 +1,8 @@
 import { BENIGN_SYSCALLS } from '../evidence/benign.js';
 import { decodeFinding } from '../evidence/decode.js';
 import type { SandboxPanic, UnsupportedSyscall } from '../evidence/types.js';
-import { durationFactor, formatDuration, outcomeBadge, verdictBadge } from './html-parts.js';
+import { durationFactor, formatDuration, outcomeBadge, slowBadge, verdictBadge } from './html-parts.js';
+import { formatRatio } from './timing.js';
 import { html, type SafeHtml } from './html-text.js';
 import type { ReportView, RuntimeColumn, TestRow } from './report-view.js';
 import type { ObservedDifference, TestRunResult, VerdictRecord } from './types.js';
@@ -36,12 +37,21 @@ function renderDurations(view: ReportView, test: TestRow, baseline: TestRunResul
     if (!result) {
       return [];
     }
+    const comparison = test.verdicts.get(runtime.name)?.timing;
     const factor = result === baseline ? 'baseline' : (durationFactor(result, baseline) ?? '');
+    const ratios =
+      result === baseline
+        ? html`<td>baseline</td><td>baseline</td>`
+        : html`<td>${formatRatio(comparison?.checkRatio)}${slowBadge(comparison)}</td><td>${formatRatio(comparison?.startRatio)}</td>`;
     return [
-      html`<tr><th scope="row">${runtime.name}</th><td>${outcomeBadge(result.outcome)}</td><td>${result.attempts.join(', ')}</td><td>${formatDuration(result.durationMs)}</td><td>${factor}</td></tr>`,
+      html`<tr><th scope="row">${runtime.name}</th><td>${outcomeBadge(result.outcome)}</td><td>${result.attempts.join(', ')}</td><td>${formatDuration(result.durationMs)}</td><td>${factor}</td><td>${optionalDuration(result.timing?.startMs)}</td><td>${optionalDuration(result.timing?.readyMs)}</td><td>${optionalDuration(result.timing?.checkMs)}</td>${ratios}</tr>`,
     ];
   });
-  return html`<table class="durations"><thead><tr><th>runtime</th><th>outcome</th><th>tries</th><th>duration</th><th>vs baseline</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return html`<table class="durations"><thead><tr><th>runtime</th><th>outcome</th><th>tries</th><th>duration</th><th>vs baseline</th><th title="create and start until the container runs">start</th><th title="the image's wait: check">ready wait</th><th title="the test's own check">check</th><th title="sandbox/baseline check duration">check ratio</th><th title="sandbox/baseline start until ready">start ratio</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function optionalDuration(milliseconds: number | undefined): string {
+  return milliseconds === undefined ? '-' : formatDuration(milliseconds);
 }
 
 function renderRuntimeCard(runtime: RuntimeColumn, result: TestRunResult, record: VerdictRecord | undefined): SafeHtml {

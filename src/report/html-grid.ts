@@ -1,5 +1,5 @@
 import { firstLine } from './first-line.js';
-import { VERDICT_MEANINGS, durationText, outcomeBadge, verdictBadge, verdictCountBadge } from './html-parts.js';
+import { VERDICT_MEANINGS, durationText, outcomeBadge, slowBadge, verdictBadge, verdictCountBadge } from './html-parts.js';
 import { html, type SafeHtml } from './html-text.js';
 import { VERDICTS_BY_SEVERITY, countVerdicts, isFailedOutcome, mostSevere, type ImageRow, type ReportView, type RuntimeColumn } from './report-view.js';
 import type { TestRunResult } from './types.js';
@@ -79,7 +79,7 @@ function renderCellPanel(image: ImageRow, runtime: RuntimeColumn, id: string, ba
     const status = record ? verdictBadge(record.verdict) : outcomeBadge(result.outcome);
     const message = record ? record.message : firstLine(result.error ?? '');
     return [
-      html`<tr data-panel="${test.id}"><td><a href="#${test.id}">${test.test}</a></td><td>${status}</td><td>${message}</td><td class="run">${durationText(result, baselineResult)}</td></tr>`,
+      html`<tr data-panel="${test.id}"><td><a href="#${test.id}">${test.test}</a></td><td>${status}${slowBadge(record?.timing)}</td><td>${message}</td><td class="run">${durationText(result, baselineResult, record?.timing)}</td></tr>`,
     ];
   });
 

@@ -1,5 +1,6 @@
 import { CELL_LABELS } from './summary.js';
 import { html, type SafeHtml } from './html-text.js';
+import { formatRatio, type TimingComparison } from './timing.js';
 import type { Outcome, TestRunResult, Verdict } from './types.js';
 
 /** Verdict meanings for the legend, as the README's verdict table states them. */
@@ -51,13 +52,28 @@ export function durationFactor(sandbox: TestRunResult, baseline: TestRunResult |
   return `×${(sandbox.durationMs / baseline.durationMs).toFixed(2)}`;
 }
 
-/** Formats the duration of a result, with its factor against the baseline when there is one. */
-export function durationText(result: TestRunResult, baseline: TestRunResult | undefined): string {
+/**
+ * Formats the duration of a result with its ratios against the baseline: those of the
+ * check and the container start when the verdict compared timing, else the factor of the
+ * whole test.
+ */
+export function durationText(result: TestRunResult, baseline: TestRunResult | undefined, timing?: TimingComparison): string {
   if (!ran(result)) {
     return '';
   }
+  if (timing && result !== baseline) {
+    return `${formatDuration(result.durationMs)} (check ${formatRatio(timing.checkRatio)}, start ${formatRatio(timing.startRatio)})`;
+  }
   const factor = result === baseline ? undefined : durationFactor(result, baseline);
   return factor ? `${formatDuration(result.durationMs)} (${factor})` : formatDuration(result.durationMs);
+}
+
+/** Renders a `slow` badge when the check's ratio exceeds the test's slowRatio. */
+export function slowBadge(timing: TimingComparison | undefined): SafeHtml | '' {
+  if (!timing?.slow || timing.checkRatio === undefined) {
+    return '';
+  }
+  return html`<span class="badge slow" title="the check took ${formatRatio(timing.checkRatio)} the baseline's time, above slowRatio ${timing.slowRatio ?? ''}">slow</span>`;
 }
 
 function ran(result: TestRunResult): boolean {

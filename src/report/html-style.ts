@@ -30,6 +30,7 @@ th { background: #eef0f3; font-weight: 600; }
 .v-flaky { --solid: #f2b705; --on-solid: #2b2100; --tint: #fff6d6; }
 .v-not-run, .o-skipped, .o-interrupted, .o-missing { --solid: #80868b; --on-solid: #fff; --tint: #f1f2f3; }
 
+.badge.slow { --solid: #b45309; --on-solid: #fff; margin-left: .25rem; }
 .badge { display: inline-block; padding: 0 .45rem; border-radius: 999px; background: var(--solid); color: var(--on-solid); font-size: 12px; font-weight: 600; white-space: nowrap; line-height: 1.6; }
 .legend { display: flex; flex-wrap: wrap; gap: .35rem 1rem; margin: .5rem 0 .75rem; padding: 0; list-style: none; }
 .legend li { display: flex; gap: .35rem; align-items: baseline; }

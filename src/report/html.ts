@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { renderTestPanel } from './html-detail.js';
 import { renderCellPanels, renderGrid, renderLegend } from './html-grid.js';
-import { durationText, formatDuration, outcomeBadge, verdictBadge } from './html-parts.js';
+import { durationText, formatDuration, outcomeBadge, slowBadge, verdictBadge } from './html-parts.js';
 import { REPORT_SCRIPT } from './html-script.js';
 import { REPORT_CSS } from './html-style.js';
 import { SafeHtml, html } from './html-text.js';
@@ -136,7 +136,7 @@ function renderTestRow(view: ReportView, test: TestRow, baseline: string | undef
       return html`<td class="run"></td>`;
     }
     const status = record ? verdictBadge(record.verdict) : outcomeBadge(result.outcome);
-    return html`<td class="run">${status}<span class="duration">${durationText(result, baselineResult)}</span></td>`;
+    return html`<td class="run">${status}${slowBadge(record?.timing)}<span class="duration">${durationText(result, baselineResult, record?.timing)}</span></td>`;
   });
 
   const allCompatible = [...test.verdicts.values()].every((record) => record.verdict === 'compatible') && baselineResult?.outcome === 'passed';

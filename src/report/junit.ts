@@ -121,6 +121,7 @@ function addTestCaseProperties(
       testCase.property('gvmatrix.differs', toXmlText(difference.observable));
     }
   }
+  addTimingProperties(testCase, result, !result.baseline ? verdict : undefined);
 
   for (const finding of distinctFindings(result.evidence.unsupportedSyscalls)) {
     testCase.property('gvmatrix.unsupported-syscall', toXmlText(`${finding.name}(${finding.args.join(',')})`));
@@ -132,6 +133,26 @@ function addTestCaseProperties(
   for (const containerId of new Set(result.evidence.containerIds)) {
     testCase.property('gvmatrix.container', toXmlText(containerId));
   }
+}
+
+/**
+ * Adds the try's durations in milliseconds and, on a sandbox testcase, the ratios against
+ * the baseline, so a dashboard can chart them next to the verdict.
+ */
+function addTimingProperties(testCase: JUnitTestCase, result: TestRunResult, verdict: VerdictRecord | undefined): void {
+  const timing = result.timing;
+  if (timing?.startMs !== undefined) testCase.property('gvmatrix.start-ms', String(timing.startMs));
+  if (timing?.readyMs !== undefined) testCase.property('gvmatrix.ready-ms', String(timing.readyMs));
+  if (timing?.checkMs !== undefined) testCase.property('gvmatrix.check-ms', String(timing.checkMs));
+
+  const comparison = verdict?.timing;
+  if (!comparison) {
+    return;
+  }
+  if (comparison.checkRatio !== undefined) testCase.property('gvmatrix.check-ratio', String(comparison.checkRatio));
+  if (comparison.startRatio !== undefined) testCase.property('gvmatrix.start-ratio', String(comparison.startRatio));
+  if (comparison.slowRatio !== undefined) testCase.property('gvmatrix.slow-ratio', String(comparison.slowRatio));
+  if (comparison.slow) testCase.property('gvmatrix.slow', 'true');
 }
 
 /** Maps a sandbox verdict onto JUnit's pass, failure, error and skipped. */

@@ -1,11 +1,12 @@
 import type { KnownIncompatibility } from '../matrix/types.js';
 import { compareText } from './compare-text.js';
 import type { TestRunResult, VerdictRecord } from './types.js';
+import { compareTiming } from './timing.js';
 import { classify } from './verdict.js';
 
 /**
  * Pairs every sandbox result with the baseline result of the same image and test and
- * classifies it. Baseline results produce no verdict of their own. The verdicts come
+ * classifies it and compares its timing. Baseline results produce no verdict of their own. The verdicts come
  * sorted by image, test and runtime, so reports do not depend on the order tests finished.
  */
 export function pairResults(
@@ -22,9 +23,14 @@ export function pairResults(
 
   const verdicts = results
     .filter((result) => result.runtime !== baselineRuntime)
-    .map((sandbox) => classify(sandbox, baselines.get(pairKey(sandbox)), known));
+    .map((sandbox) => withTiming(classify(sandbox, baselines.get(pairKey(sandbox)), known)));
 
   return verdicts.sort(compareVerdicts);
+}
+
+function withTiming(record: VerdictRecord): VerdictRecord {
+  const timing = compareTiming(record.sandbox, record.baselineResult);
+  return timing === undefined ? record : { ...record, timing };
 }
 
 /** Orders records by image, test and runtime. */

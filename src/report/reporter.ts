@@ -5,6 +5,7 @@ import { basename, dirname, relative, resolve } from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import { ANNOTATION, EVIDENCE_ATTACHMENT, annotationValue } from '../driver/annotations.js';
 import { COMPARE_ATTACHMENT } from '../driver/compared-values.js';
+import { TIMING_ATTACHMENT, parseTiming, type TestTiming } from '../driver/timing.js';
 import { CONTEXT_ENV, partialReportsDir, readRunContext, type RunContext, type RuntimeEndpoint } from '../driver/context.js';
 import type { TestEvidence } from '../evidence/types.js';
 import { stripAnsi } from './ansi.js';
@@ -39,6 +40,7 @@ interface TryRecord {
   durationMs: number;
   evidence: TestEvidence;
   compared?: ComparedValue[];
+  timing?: TestTiming;
 }
 
 interface GatheredTest {
@@ -114,6 +116,14 @@ export default class GvmatrixReporter implements Reporter {
       }
     } catch (error) {
       problems.push(invalidAttachment(error, COMPARE_ATTACHMENT, 'compared values', test, runtime, result));
+    }
+    try {
+      const text = attachmentText(result, TIMING_ATTACHMENT);
+      if (text !== undefined) {
+        record.timing = parseTiming(text);
+      }
+    } catch (error) {
+      problems.push(invalidAttachment(error, TIMING_ATTACHMENT, 'timing', test, runtime, result));
     }
 
     if (problems.length === 1) {
@@ -291,7 +301,8 @@ function listField(value: unknown, name: string): unknown[] {
 
 /**
  * Reduces the tries of one test under one runtime to a result: the last try decides the
- * outcome and gives the compared values, and every failed try is kept for flakyFailure.
+ * outcome and gives the compared values and the timing, and every failed try is kept for
+ * flakyFailure.
  */
 function toTestRunResult(gathered: GatheredTest, matrixDir: string, suiteImages: Record<string, string> = {}): TestRunResult {
   const tries = [...gathered.tries].sort((a, b) => a.retry - b.retry);
@@ -314,6 +325,9 @@ function toTestRunResult(gathered: GatheredTest, matrixDir: string, suiteImages:
   }
   if (last.compared !== undefined) {
     result.compared = last.compared;
+  }
+  if (last.timing !== undefined) {
+    result.timing = last.timing;
   }
   return result;
 }

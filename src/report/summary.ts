@@ -2,6 +2,7 @@ import { verdictChanges } from './upgrade.js';
 import { decodeFinding } from '../evidence/decode.js';
 import { isBenign } from '../evidence/benign.js';
 import { compareText } from './compare-text.js';
+import { formatTimingRatios } from './timing-text.js';
 import type { RunReport, TestRunResult, Verdict, VerdictRecord } from './types.js';
 
 /** Every verdict, in the order the summary and the result line count them. The first five always appear in the totals line. */
@@ -36,7 +37,7 @@ const COLUMN_GAP = '  ';
 /**
  * Formats the human summary of a run as plain text without colours: a table of images
  * by runtimes, every verdict other than compatible with its message, the unsupported
- * syscalls seen in passing tests, and a totals line.
+ * syscalls seen in passing tests, the sandbox/baseline duration ratios, and a totals line.
  */
 export function formatSummary(report: RunReport): string {
   const sections = [
@@ -44,6 +45,7 @@ export function formatSummary(report: RunReport): string {
     formatNotCompatible(report.verdicts),
     formatVerdictChanges(report),
     formatPassingEvidence(report),
+    formatTimingRatios(report),
     formatTotals(report.verdicts),
   ];
   return `${sections.filter((section) => section !== '').join('\n\n')}\n`;

@@ -3,6 +3,8 @@ import type { KnownIncompatibility, NetstackWorkaround, RuntimeKind } from '../m
 import type { ShardSpec } from '../driver/shard.js';
 import type { TestEvidence } from '../evidence/types.js';
 import type { ComparedValue } from '../driver/compared-values.js';
+import type { TestTiming } from '../driver/timing.js';
+import type { TimingComparison } from './timing.js';
 
 export type { ComparedValue } from '../driver/compared-values.js';
 
@@ -54,6 +56,8 @@ export interface TestRunResult {
   evidence: TestEvidence;
   /** Values of the test's `compare:` observables from the last try; absent when the test compares nothing or the try recorded none. */
   compared?: ComparedValue[];
+  /** Container start and check durations of the last try. Absent in reports written before gvmatrix measured them. */
+  timing?: TestTiming;
 }
 
 /** One row of a per-call comparison: a call whose JSON line differs between the runtimes. */
@@ -96,6 +100,8 @@ export interface VerdictRecord {
   differences?: ObservedDifference[];
   sandbox: TestRunResult;
   baselineResult?: TestRunResult;
+  /** Sandbox/baseline ratios of the check and of the container start, and whether the check is slow. Absent when either result has no timing. */
+  timing?: TimingComparison;
 }
 
 /** A runtime as the engine probed it at the start of the run. */

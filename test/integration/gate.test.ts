@@ -84,7 +84,7 @@ describe('gvmatrix gate on the fixture matrix', () => {
       counts.set(record.verdict, (counts.get(record.verdict) ?? 0) + 1);
     }
     const line = lastLine(stdout);
-    assert.match(line, /^gvmatrix-result: status=pass gate=none exit=0 verdicts=\S+ failing=0 expired=1 unmatched=0 run=\S+$/);
+    assert.match(line, /^gvmatrix-result: status=pass gate=none exit=0 verdicts=\S+ failing=0 expired=1 unmatched=0 slow=0 run=\S+$/);
     const verdicts = /verdicts=(\S+)/.exec(line)?.[1] ?? '';
     const parsed = new Map(verdicts.split(',').map((pair) => [pair.split(':')[0] ?? '', Number(pair.split(':')[1])]));
     assert.deepEqual(parsed, counts);

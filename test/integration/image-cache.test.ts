@@ -37,6 +37,7 @@ function fixtureImage(name: string, build: string): ImageSpec {
     resources: {},
     builtinNormalizers: true,
     normalize: [],
+    slowRatio: 3,
     location: { file: 'image-cache.test.ts', line: 1, column: 1 },
   };
 }

@@ -84,9 +84,16 @@ export function everyVerdictReport(): RunReport {
   const suiteTest: Partial<TestRunResult> = { source: 'suite', file: 'suites/nginx.spec.ts' };
 
   const results: TestRunResult[] = [
-    ...triple('nginx', 'serves the default page', {
-      evidence: evidence({ containerIds: ['c0ffee01', 'c0ffee02'], unsupportedSyscalls: [RSEQ, IO_URING_PARTIAL, RSEQ, TIOCSTI] }),
-    }),
+    ...triple(
+      'nginx',
+      'serves the default page',
+      {
+        evidence: evidence({ containerIds: ['c0ffee01', 'c0ffee02'], unsupportedSyscalls: [RSEQ, IO_URING_PARTIAL, RSEQ, TIOCSTI] }),
+        timing: { startMs: 900, readyMs: 300, checkMs: 420, slowRatio: 3 },
+      },
+      { timing: { startMs: 700, readyMs: 200, checkMs: 150, slowRatio: 3 } },
+      { timing: { startMs: 400, readyMs: 100, checkMs: 120, slowRatio: 3 } },
+    ),
     ...triple('nginx', 'configuration is valid', { ...failed, evidence: evidence({ unsupportedSyscalls: [FANOTIFY_UNIMPLEMENTED] }) }),
     ...triple('nginx', 'note survives a second request', suiteTest, suiteTest, suiteTest),
     ...triple('postgres', 'insert and select', { ...failed, error: HOSTILE_ERROR }, { ...failed, error: HOSTILE_ERROR }),

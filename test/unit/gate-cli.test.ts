@@ -140,7 +140,7 @@ describe('gvmatrix run without a matrix', () => {
   test('result line on error', () => {
     const run = gvmatrix(['run', '--matrix', join(work, 'absent.yaml'), '--fail-on', 'none']);
     assert.equal(run.status, 2);
-    assert.equal(run.stdout.trimEnd().split('\n').at(-1), 'gvmatrix-result: status=error gate=none exit=2 verdicts= failing=0 expired=0 unmatched=0 run=');
+    assert.equal(run.stdout.trimEnd().split('\n').at(-1), 'gvmatrix-result: status=error gate=none exit=2 verdicts= failing=0 expired=0 unmatched=0 slow=0 run=');
   });
 
   test('json document on error', () => {

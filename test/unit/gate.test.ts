@@ -104,7 +104,7 @@ describe('result line', () => {
     const line = formatResultLine(decideGate(report, [entry('app', 'gone')], 'new'), report.runId);
     assert.equal(
       line,
-      'gvmatrix-result: status=fail gate=new exit=1 verdicts=compatible:1,behavior-diff:1,known:1 failing=1 expired=0 unmatched=1 run=20260310-120000-abcdef',
+      'gvmatrix-result: status=fail gate=new exit=1 verdicts=compatible:1,behavior-diff:1,known:1 failing=1 expired=0 unmatched=1 slow=0 run=20260310-120000-abcdef',
     );
   });
 
@@ -113,12 +113,12 @@ describe('result line', () => {
     const gate = decideGate(report, [entry('app', 'uses io_uring', { expires: '2026-01-31' })], 'none');
     assert.equal(
       formatResultLine(gate, report.runId),
-      'gvmatrix-result: status=pass gate=none exit=0 verdicts=known:1 failing=0 expired=1 unmatched=0 run=20260310-120000-abcdef',
+      'gvmatrix-result: status=pass gate=none exit=0 verdicts=known:1 failing=0 expired=1 unmatched=0 slow=0 run=20260310-120000-abcdef',
     );
   });
 
   test('environment error', () => {
-    assert.equal(formatStoppedResultLine('any', 3), 'gvmatrix-result: status=error gate=any exit=3 verdicts= failing=0 expired=0 unmatched=0 run=');
+    assert.equal(formatStoppedResultLine('any', 3), 'gvmatrix-result: status=error gate=any exit=3 verdicts= failing=0 expired=0 unmatched=0 slow=0 run=');
   });
 
   test('interrupted run', () => {
@@ -129,7 +129,7 @@ describe('result line', () => {
     const report = reportWith([verdictRecord('my app', 'has spaces', 'behavior-diff')]);
     const fields = formatResultLine(decideGate(report, [], 'new'), report.runId).split(' ').slice(1);
     const keys = fields.map((field) => field.slice(0, field.indexOf('=')));
-    assert.deepEqual(keys, ['status', 'gate', 'exit', 'verdicts', 'failing', 'expired', 'unmatched', 'run']);
+    assert.deepEqual(keys, ['status', 'gate', 'exit', 'verdicts', 'failing', 'expired', 'unmatched', 'slow', 'run']);
   });
 });
 

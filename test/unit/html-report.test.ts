@@ -159,3 +159,26 @@ describe('buildHtmlReport', () => {
     assert.equal(buildHtmlReport(everyVerdictReport()), page);
   });
 });
+
+describe('timing in the report', () => {
+  test('slow badge in three places', () => {
+    // nginx › serves the default page is the one slow verdict (×3.5 under runsc, above slowRatio 3): in the test list, its cell panel and its test panel.
+    assert.equal(count(/<span class="badge slow" title="the check took ×3\.50 the baseline's time, above slowRatio 3">slow<\/span>/g), 3);
+  });
+
+  test('test list shows both ratios', () => {
+    assert.match(page, /check ×3\.50, start ×2\.40/);
+    assert.match(page, /check ×1\.25, start ×1\.80/);
+  });
+
+  test('panel lists durations per runtime', () => {
+    const markup = panel(testPanelId('nginx', 'serves the default page'));
+    assert.match(markup, /<th scope="row">runc<\/th>.*?<td>400 ms<\/td><td>100 ms<\/td><td>120 ms<\/td><td>baseline<\/td><td>baseline<\/td><\/tr>/);
+    assert.match(markup, /<th scope="row">runsc<\/th>.*?<td>900 ms<\/td><td>300 ms<\/td><td>420 ms<\/td><td>×3\.50<span class="badge slow"/);
+  });
+
+  test('untimed test shows dashes', () => {
+    const markup = panel(testPanelId('redis', 'saves to disk'));
+    assert.match(markup, /<th scope="row">runsc<\/th>.*?<td>-<\/td><td>-<\/td><td>-<\/td><td>-<\/td><td>-<\/td><\/tr>/);
+  });
+});

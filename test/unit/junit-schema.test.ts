@@ -112,6 +112,25 @@ describe('junit.xml against junit-10.xsd', () => {
     assert.match(features, /value="io_uring_setup"/);
   });
 
+  test('timing properties per testcase', () => {
+    const sandbox = testCase('nginx', 'runsc', 'serves the default page');
+    assert.equal(property(sandbox, 'gvmatrix.check-ms'), '420');
+    assert.equal(property(sandbox, 'gvmatrix.start-ms'), '900');
+    assert.equal(property(sandbox, 'gvmatrix.ready-ms'), '300');
+    assert.equal(property(sandbox, 'gvmatrix.check-ratio'), '3.5');
+    assert.equal(property(sandbox, 'gvmatrix.start-ratio'), '2.4');
+    assert.equal(property(sandbox, 'gvmatrix.slow-ratio'), '3');
+    assert.equal(property(sandbox, 'gvmatrix.slow'), 'true');
+
+    const baseline = testCase('nginx', 'runc', 'serves the default page');
+    assert.equal(property(baseline, 'gvmatrix.check-ms'), '120');
+    assert.equal(property(baseline, 'gvmatrix.check-ratio'), '');
+
+    const fast = testCase('nginx', SANDBOX_2024, 'serves the default page');
+    assert.equal(property(fast, 'gvmatrix.check-ratio'), '1.25');
+    assert.equal(property(fast, 'gvmatrix.slow'), '');
+  });
+
   test('second release has its own version', () => {
     const path = testCase('nginx', SANDBOX_2024, 'configuration is valid');
     assert.equal(property(path, 'gvmatrix.runtime.version'), 'runsc version 0.0~20240729.0');

@@ -391,7 +391,7 @@ describe('parseMatrix errors', () => {
       8,
       5,
       'unknown key "healthcheck"; valid keys: "build", "image", "ports", "env", "command", "wait", ' +
-        '"timeout", "startupTimeout", "retries", "resources", "builtinNormalizers", "normalize", "tests", "suites"',
+        '"timeout", "startupTimeout", "retries", "resources", "builtinNormalizers", "normalize", "slowRatio", "tests", "suites"',
     );
   });
 
