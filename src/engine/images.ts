@@ -5,13 +5,14 @@ import type { ImageSpec } from '../matrix/types.js';
 import { CommandError, runCommand } from './command.js';
 import { currentPodman, runPodman, type Podman } from './podman.js';
 import { EnvironmentError } from './runtimes.js';
+import { STAGE_TIMEOUT_MS } from './stage-timeout.js';
 
 /** The Debian base that every Containerfile under images/ starts FROM. */
 export const BASE_IMAGE = 'localhost/gvmatrix/base:bookworm';
 const BASE_SUITE = 'bookworm';
 const DEFAULT_MIRROR = 'http://deb.debian.org/debian';
 
-const BUILD_TIMEOUT_MS = 20 * 60_000;
+const BUILD_TIMEOUT_MS = STAGE_TIMEOUT_MS.imageBuild;
 
 export type ProgressLog = (line: string) => void;
 
