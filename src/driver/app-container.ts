@@ -14,7 +14,7 @@ export interface ExecRequestOptions {
 }
 
 const DEFAULT_EXEC_TIMEOUT_MS = 60_000;
-/** Bound for the API to open the log stream; the stream itself is cut after 2 s. */
+/** Bound for the API to open the log stream. The stream itself is cut after 2 s. */
 const LOG_READ_TIMEOUT_MS = 10_000;
 
 /**

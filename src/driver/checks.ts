@@ -68,7 +68,7 @@ async function runHttpCheck(
       maxRedirects: 0,
     })
     .catch((error: unknown) => {
-      // Playwright's own message says only "Request timed out after N ms".
+      // Playwright's own timeout message names neither the stage nor the container.
       if (error instanceof Error && /timed? ?out/i.test(error.message)) {
         const subject = { image: app.image, runtime: app.runtime, container: app.containerId };
         throw new StageTimeoutError('HTTP check', `check ${check.method} ${check.path} on port ${check.port}`, timeoutMs, subject);

@@ -104,21 +104,21 @@ export async function startEndpoint(options: StartEndpointOptions): Promise<Podm
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
 
+  // The 'exit' event, not the end of the command's promise: a runtime process that
+  // outlives the service (a hung `runsc delete`) keeps its output pipes open, and the
+  // promise waits for them to close.
   let exited = false;
   let started = false;
   let stopping = false;
-  void child.then((result) => {
-    exited = true;
-    if (started && !stopping) {
-      options.onUnexpectedExit?.({
-        runtime: runtime.name,
-        socket,
-        pid: child.pid,
-        exitCode: result.exitCode,
-        signal: result.signal,
-        at: new Date().toISOString(),
-      });
-    }
+  void child.catch(() => undefined);
+  const exit = new Promise<void>((resolve) => {
+    child.once('exit', (exitCode, signal) => {
+      exited = true;
+      resolve();
+      if (started && !stopping) {
+        options.onUnexpectedExit?.({ runtime: runtime.name, socket, pid: child.pid, exitCode: exitCode ?? undefined, signal: signal ?? undefined, at: new Date().toISOString() });
+      }
+    });
   });
 
   const stop = async (): Promise<void> => {
@@ -126,9 +126,12 @@ export async function startEndpoint(options: StartEndpointOptions): Promise<Podm
     if (!exited) {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), STAGE_TIMEOUT_MS.endpointStop);
-      await child;
+      await exit;
       clearTimeout(timer);
     }
+    // A process that still holds the pipes would only write to the service log, which closes here.
+    child.stdout?.destroy();
+    child.stderr?.destroy();
     log.end();
     await rm(socket, { force: true });
   };
