@@ -43,3 +43,8 @@ export function formatEndpointExit(exit: EndpointExit): string {
   const pid = exit.pid === undefined ? '' : ` (pid ${exit.pid})`;
   return `the Podman API service of runtime ${exit.runtime}${pid} on ${exit.socket} ${how} at ${exit.at}`;
 }
+
+/** Describes the dead API services of a run, one line each. */
+export function formatEndpointExits(exits: EndpointExit[]): string {
+  return exits.map(formatEndpointExit).join('\n');
+}

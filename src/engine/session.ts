@@ -7,7 +7,7 @@ import { RUN_LABEL } from '../driver/labels.js';
 import { currentPodman, runPodman, type Podman } from './podman.js';
 import { CommandError } from './command.js';
 import { startEndpoint, type PodmanEndpoint } from './endpoint.js';
-import { formatEndpointExit, writeEndpointExit, type EndpointExit } from './endpoint-exit.js';
+import { writeEndpointExit, type EndpointExit } from './endpoint-exit.js';
 import { killContainerRuntimeProcesses } from './container-processes.js';
 import { EnvironmentError } from './runtimes.js';
 import { STAGE_TIMEOUT_MS } from './stage-timeout.js';
@@ -42,6 +42,8 @@ export class EngineSession {
   private readonly exits: EndpointExit[] = [];
   private readonly exitRecords: Promise<void>[] = [];
   private closed = false;
+  /** Called when an API service dies during the run, with a problem when its record could not be written. */
+  onEndpointExit?: (exit: EndpointExit, problem?: string) => void;
 
   constructor(
     readonly runId: string,
@@ -111,9 +113,6 @@ export class EngineSession {
     );
   }
 
-  /** Called when an API service dies during the run, with a problem when its record could not be written. */
-  onEndpointExit?: (exit: EndpointExit, problem?: string) => void;
-
   private logRoot(): string {
     return this.podman.user ? join(socketRoot(this.runId, this.podman), 'runsc-logs') : join(this.runDir, 'runsc-logs');
   }
@@ -159,11 +158,6 @@ export class EngineSession {
     }
     await removeRunRecord(this.runId);
   }
-}
-
-/** Describes the dead API services of a run, one line each. */
-export function formatEndpointExits(exits: EndpointExit[]): string {
-  return exits.map(formatEndpointExit).join('\n');
 }
 
 /** Lists the ids of all containers, running or not, labelled with this run's id. */
