@@ -2,9 +2,9 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
- * How a runtime's API service ended while the run still needed it. The CLI writes one
- * file per dead service into the run folder; the Playwright workers read it, so the
- * tests of that runtime fail at once instead of each waiting out its timeout.
+ * The exit of a runtime's API service that died while the run still needed it. The CLI
+ * writes one file per dead service into the run folder. The Playwright workers read it,
+ * so the tests of that runtime fail at once instead of each waiting out its timeout.
  */
 export interface EndpointExit {
   runtime: string;

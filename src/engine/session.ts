@@ -126,8 +126,8 @@ export class EngineSession {
 
   /**
    * Removes every container labelled with this run's id, then stops the API services.
-   * Each step runs even when an earlier one failed; the failures are thrown together at
-   * the end, and the run record stays when something may be left, for `gvmatrix clean`.
+   * Each step runs even when an earlier one failed, and the failures are thrown together
+   * at the end. The run record then stays, so `gvmatrix clean` can remove what is left.
    */
   async close(): Promise<void> {
     if (this.closed) {
