@@ -12,6 +12,7 @@ import { normalizeFlag } from '../engine/runtimes.js';
 import { currentPodman, rootlessPodman } from '../engine/podman.js';
 import { copyImages } from '../engine/image-copy.js';
 import { EngineSession, newRunId } from '../engine/session.js';
+import { formatEndpointExit, formatEndpointExits } from '../engine/endpoint-exit.js';
 import { formatSweptRun, sweepDeadRuns } from '../engine/run-sweep.js';
 import { lockReportsFolder } from './reports-lock.js';
 import { CONTEXT_ENV, partialReportsDir, type RunContext } from '../driver/context.js';
@@ -160,6 +161,9 @@ export async function runMatrix(options: RunOptions): Promise<number> {
     progress(`run ${runId}: ${images.length} images x ${runtimes.length} runtimes on ${mode}, working folder ${runDir}`);
 
     const session = new EngineSession(runId, runDir, podman);
+    session.onEndpointExit = (exit, problem) => {
+      progress(`${formatEndpointExit(exit)}; the remaining tests of runtime ${exit.runtime} fail at once${problem ? `, but ${problem}` : ''}`);
+    };
     let interrupted = false;
     let playwright: ReturnType<typeof execa> | undefined;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -222,7 +226,15 @@ export async function runMatrix(options: RunOptions): Promise<number> {
       return EXIT.environment;
     }
 
-    return printRunResult(report, matrix.known, [join(reportsDir, JUNIT_FILE), join(reportsDir, RESULTS_FILE), join(reportsDir, HTML_FILE)], outputOptions(options));
+    const status = printRunResult(report, matrix.known, [join(reportsDir, JUNIT_FILE), join(reportsDir, RESULTS_FILE), join(reportsDir, HTML_FILE)], outputOptions(options));
+    if (session.endpointExits.length > 0) {
+      progress(
+        `the environment failed during the run, so its verdicts for those runtimes are not trustworthy:\n${formatEndpointExits(session.endpointExits)}\n` +
+          'Rerun the matrix, and run `gvmatrix doctor` if the service dies again.',
+      );
+      return EXIT.environment;
+    }
+    return status;
   } finally {
     await releaseLock();
   }

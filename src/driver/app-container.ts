@@ -1,4 +1,5 @@
 import type { StartedTestContainer } from 'testcontainers';
+import { withStageTimeout, type StageSubject } from '../engine/stage-timeout.js';
 
 /** Output of a command run inside the application's container. */
 export interface ExecOutput {
@@ -13,6 +14,8 @@ export interface ExecRequestOptions {
 }
 
 const DEFAULT_EXEC_TIMEOUT_MS = 60_000;
+/** Bound for the API to open the log stream. The stream itself is cut after 2 s. */
+const LOG_READ_TIMEOUT_MS = 10_000;
 
 /**
  * The started container of the image under test, as suites and declarative checks see it:
@@ -30,6 +33,10 @@ export class AppContainer {
     return this.container.getId();
   }
 
+  private subject(): StageSubject {
+    return { image: this.image, runtime: this.runtime, container: this.containerId };
+  }
+
   /** Returns the host port that forwards to a port of the container. */
   port(containerPort: number): number {
     return this.container.getMappedPort(containerPort);
@@ -44,24 +51,23 @@ export class AppContainer {
   /** Runs a command inside the container and returns its exit code and output. */
   async exec(command: string[], options: ExecRequestOptions = {}): Promise<ExecOutput> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`exec \`${command.join(' ')}\` in container ${this.containerId.slice(0, 12)} (${this.image}, ${this.runtime}) timed out after ${timeoutMs} ms`)),
-        timeoutMs,
-      );
+    const result = await withStageTimeout(this.container.exec(command), {
+      step: 'exec',
+      stage: `check exec \`${command.join(' ')}\``,
+      timeoutMs,
+      subject: () => this.subject(),
     });
-    try {
-      const result = await Promise.race([this.container.exec(command), timeout]);
-      return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
-    } finally {
-      clearTimeout(timer);
-    }
+    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
   }
 
   /** Returns everything the container printed so far, stdout and stderr interleaved. */
   async logs(): Promise<string> {
-    const stream = await this.container.logs();
+    const stream = await withStageTimeout(this.container.logs(), {
+      step: 'log read',
+      stage: 'check reads the container output',
+      timeoutMs: LOG_READ_TIMEOUT_MS,
+      subject: () => this.subject(),
+    });
     const chunks: Buffer[] = [];
     return new Promise((resolve, reject) => {
       stream.on('data', (chunk: Buffer | string) => chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk)));

@@ -5,6 +5,7 @@ import { attachComparedValues } from './compare.js';
 import { formatHeaders } from './compared-values.js';
 import { excerpt, truncateOutput } from './output-text.js';
 import { formatPattern, patternToRegExp } from './patterns.js';
+import { StageTimeoutError } from '../engine/stage-timeout.js';
 
 /** Name of the attachment that records what a declarative check observed. */
 export const OBSERVED_ATTACHMENT = 'gvmatrix-observed';
@@ -57,14 +58,23 @@ async function runHttpCheck(
   testInfo: TestInfo,
 ): Promise<void> {
   const url = app.url(check.port, check.path);
-  const response = await request.fetch(url, {
-    method: check.method,
-    headers: check.headers,
-    data: check.body,
-    timeout: timeoutMs,
-    failOnStatusCode: false,
-    maxRedirects: 0,
-  });
+  const response = await request
+    .fetch(url, {
+      method: check.method,
+      headers: check.headers,
+      data: check.body,
+      timeout: timeoutMs,
+      failOnStatusCode: false,
+      maxRedirects: 0,
+    })
+    .catch((error: unknown) => {
+      // Playwright's own timeout message names neither the stage nor the container.
+      if (error instanceof Error && /timed? ?out/i.test(error.message)) {
+        const subject = { image: app.image, runtime: app.runtime, container: app.containerId };
+        throw new StageTimeoutError('HTTP check', `check ${check.method} ${check.path} on port ${check.port}`, timeoutMs, subject);
+      }
+      throw error;
+    });
   const body = await response.text();
   const headers = response.headers();
   await testInfo.attach(OBSERVED_ATTACHMENT, {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { relative } from 'node:path';
 import { test as base, expect, type TestInfo } from '@playwright/test';
 import { GenericContainer, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
@@ -11,6 +12,9 @@ import { ReadinessWaitStrategy, describeWait, waitStrategyFor } from './wait.js'
 import { ANNOTATION, EVIDENCE_ATTACHMENT, annotationValue } from './annotations.js';
 import { containerLabels } from './labels.js';
 import { TIMING_ATTACHMENT, TryTimer, type TestTiming } from './timing.js';
+import { StageGuard } from './stage-guard.js';
+import { removeTestContainer } from './teardown.js';
+import { STAGE_TIMEOUT_MS } from '../engine/stage-timeout.js';
 
 /** Host that mapped container ports are reached on. */
 export const APP_HOST = '127.0.0.1';
@@ -23,8 +27,6 @@ const CONTAINER_ULIMITS = {
   nofile: { soft: 20_000, hard: 20_000 },
   nproc: { soft: 32_768, hard: 32_768 },
 };
-
-const STOP_TIMEOUT_MS = 2_000;
 
 /** State of one Playwright worker: a worker serves one project, so one runtime endpoint. */
 export interface WorkerState {
@@ -64,10 +66,11 @@ export function imageForTest(matrix: Matrix, testInfo: Pick<TestInfo, 'annotatio
   return image;
 }
 
-function buildContainer(image: ImageSpec, worker: WorkerState, testInfo: TestInfo, onContainer: (id: string) => void): GenericContainer {
-  const readiness = new ReadinessWaitStrategy(waitStrategyFor(image.wait, APP_HOST), describeWait(image.wait), onContainer);
+function buildContainer(image: ImageSpec, worker: WorkerState, testInfo: TestInfo, guard: StageGuard, onContainer: (id: string) => void): GenericContainer {
+  const readiness = new ReadinessWaitStrategy(waitStrategyFor(image.wait, APP_HOST), describeWait(image.wait), onContainer, () => guard.subject());
 
   let container = new GenericContainer(image.ref)
+    .withName(guard.container ?? '')
     .withExposedPorts(...image.ports)
     .withEnvironment(image.env)
     .withLabels(containerLabels(worker.context.runId, image.name, worker.endpoint.name, testInfo.title))
@@ -144,22 +147,37 @@ export const test = base.extend<GvmatrixTestFixtures, GvmatrixWorkerFixtures>({
 
     const containerIds: string[] = [];
     const timer = new TryTimer();
+    const guard = new StageGuard(gvmatrix.context.runDir, gvmatrix.endpoint, image.name);
+    // A name chosen here lets teardown find a container whose start never returned its id.
+    guard.container = `gvmatrix-${gvmatrix.context.runId.slice(-6)}-${randomBytes(4).toString('hex')}`;
     let started: StartedTestContainer | undefined;
+    let startError: unknown;
     try {
-      const container = buildContainer(image, gvmatrix, testInfo, (id) => {
+      const container = buildContainer(image, gvmatrix, testInfo, guard, (id) => {
         containerIds.push(id);
+        guard.container = id;
         timer.markRunning();
       });
-      started = await container.start();
+      const stage = () => (containerIds.length > 0 ? `readiness wait for ${describeWait(image.wait)}` : 'create and start');
+      started = await guard.run('container start', stage, image.startupTimeoutMs + STAGE_TIMEOUT_MS.containerStartAllowance, () => container.start());
       timer.markReady();
       await use(new AppContainer(started, image.name, gvmatrix.endpoint.name, APP_HOST));
       timer.markChecked();
+    } catch (error) {
+      startError = error;
+      throw error;
     } finally {
-      if (started) {
-        await started.stop({ timeout: STOP_TIMEOUT_MS, remove: true });
-      }
+      const problems = await removeTestContainer(guard, gvmatrix.endpoint.socket, started);
       await attachEvidence(testInfo, gvmatrix.endpoint, containerIds);
       await attachTiming(testInfo, timer.timing(slowRatioFor(image, testInfo)));
+      if (problems.length > 0) {
+        // A teardown problem is added to a start error rather than hiding it.
+        if (startError instanceof Error) {
+          startError.message += `\n${problems.join('\n')}`;
+        } else {
+          throw new Error(problems.join('\n'));
+        }
+      }
     }
   },
 });

@@ -3,6 +3,7 @@ import type Dockerode from 'dockerode';
 import { Wait, type BoundPorts, type WaitStrategy } from 'testcontainers';
 import type { WaitSpec } from '../matrix/types.js';
 import { patternToRegExp } from './patterns.js';
+import { formatStageFailure, timedOutAfter, type StageSubject } from '../engine/stage-timeout.js';
 
 const POLL_INTERVAL_MS = 200;
 const LOG_TAIL_LINES = 20;
@@ -142,6 +143,7 @@ export class ReadinessWaitStrategy extends TimedWaitStrategy {
     private readonly inner: WaitStrategy | undefined,
     private readonly description: string,
     private readonly onContainer: (id: string) => void,
+    private readonly subject: () => StageSubject = () => ({}),
   ) {
     super();
   }
@@ -161,9 +163,11 @@ export class ReadinessWaitStrategy extends TimedWaitStrategy {
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const logs = await tailContainerLogs(container);
-      const waited = ((Date.now() - started) / 1000).toFixed(1);
+      const waitedMs = Date.now() - started;
+      const outcome = waitedMs >= this.startupTimeoutMs ? timedOutAfter(this.startupTimeoutMs) : `failed after ${(waitedMs / 1000).toFixed(1)} s`;
+      const subject = { ...this.subject(), container: container.id };
       throw new Error(
-        `container ${container.id.slice(0, 12)} was not ready: waited ${waited} s (of ${this.startupTimeoutMs / 1000} s) for ${this.description}: ${reason}` +
+        `${formatStageFailure('container start', outcome, subject, `readiness wait for ${this.description}`)}: ${reason}` +
           (logs ? `\nlast container output:\n${logs}` : '\nthe container printed nothing'),
       );
     } finally {

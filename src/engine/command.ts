@@ -1,4 +1,5 @@
 import { execa, type Options } from 'execa';
+import { timedOutAfter } from './stage-timeout.js';
 
 /**
  * A failed external command (podman, runc, runsc, mmdebstrap). The message carries the
@@ -14,8 +15,9 @@ export class CommandError extends Error {
     readonly stdout: string,
     readonly stderr: string,
     hint?: string,
+    timeoutMs?: number,
   ) {
-    super(formatCommandFailure(command, exitCode, signal, timedOut, stderr, hint));
+    super(formatCommandFailure(command, exitCode, signal, timedOut, stderr, hint, timeoutMs));
     this.name = 'CommandError';
   }
 }
@@ -30,10 +32,11 @@ export function formatCommandFailure(
   timedOut: boolean,
   stderr: string,
   hint?: string,
+  timeoutMs?: number,
 ): string {
   let outcome: string;
   if (timedOut) {
-    outcome = 'timed out';
+    outcome = timeoutMs === undefined ? 'timed out' : timedOutAfter(timeoutMs);
   } else if (signal) {
     outcome = `was killed by ${signal}`;
   } else if (exitCode === undefined) {
@@ -91,6 +94,7 @@ export async function runCommand(file: string, args: string[], options: RunComma
       stdout,
       missing ? `${file}: command not found` : stderr,
       options.hint,
+      options.timeoutMs,
     );
   }
   return { stdout, stderr };

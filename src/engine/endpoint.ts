@@ -7,6 +7,8 @@ import type { RuntimeInfo } from '../report/types.js';
 import type { RuntimeEndpoint } from '../driver/context.js';
 import { EnvironmentError, podmanRuntimeFlag } from './runtimes.js';
 import { currentPodman, podmanCommandLine, type Podman } from './podman.js';
+import { STAGE_TIMEOUT_MS, timedOutAfter } from './stage-timeout.js';
+import type { EndpointExit } from './endpoint-exit.js';
 
 /**
  * One `podman --runtime PATH [--runtime-flag F]... system service` process. Podman's
@@ -34,9 +36,9 @@ export interface StartEndpointOptions {
   startTimeoutMs?: number;
   /** Extra global podman arguments, placed before `system service`. */
   podmanArgs?: string[];
+  /** Called when the service exits after its start and before stop() was called. */
+  onUnexpectedExit?: (exit: EndpointExit) => void;
 }
-
-const STOP_GRACE_MS = 10_000;
 const PING_INTERVAL_MS = 100;
 
 /** Returns the runtime flags podman passes to every runtime command of this endpoint. */
@@ -85,7 +87,7 @@ export function pingSocket(socket: string, timeoutMs = 2_000): Promise<boolean> 
 export async function startEndpoint(options: StartEndpointOptions): Promise<PodmanEndpoint> {
   const { runtime, socketDir } = options;
   const podman = options.podman ?? currentPodman();
-  const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+  const startTimeoutMs = options.startTimeoutMs ?? STAGE_TIMEOUT_MS.endpointStart;
 
   await mkdir(socketDir, { recursive: true });
   if (options.debugLogDir) {
@@ -102,18 +104,34 @@ export async function startEndpoint(options: StartEndpointOptions): Promise<Podm
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
 
+  // The 'exit' event, not the end of the command's promise: a runtime process that
+  // outlives the service (a hung `runsc delete`) keeps its output pipes open, and the
+  // promise waits for them to close.
   let exited = false;
-  void child.then(() => {
-    exited = true;
+  let started = false;
+  let stopping = false;
+  void child.catch(() => undefined);
+  const exit = new Promise<void>((resolve) => {
+    child.once('exit', (exitCode, signal) => {
+      exited = true;
+      resolve();
+      if (started && !stopping) {
+        options.onUnexpectedExit?.({ runtime: runtime.name, socket, pid: child.pid, exitCode: exitCode ?? undefined, signal: signal ?? undefined, at: new Date().toISOString() });
+      }
+    });
   });
 
   const stop = async (): Promise<void> => {
+    stopping = true;
     if (!exited) {
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-      await child;
+      const timer = setTimeout(() => child.kill('SIGKILL'), STAGE_TIMEOUT_MS.endpointStop);
+      await exit;
       clearTimeout(timer);
     }
+    // A process that still holds the pipes would only write to the service log, which closes here.
+    child.stdout?.destroy();
+    child.stderr?.destroy();
     log.end();
     await rm(socket, { force: true });
   };
@@ -123,7 +141,7 @@ export async function startEndpoint(options: StartEndpointOptions): Promise<Podm
     if (exited || Date.now() > deadline) {
       await stop();
       const output = (await readFile(logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-10).join('\n');
-      const failure = exited ? 'exited before its socket answered' : `did not answer on ${socket} within ${startTimeoutMs} ms`;
+      const failure = exited ? 'exited before its socket answered' : `start ${timedOutAfter(startTimeoutMs)}: no answer to /_ping on ${socket} (stage: endpoint start)`;
       throw new EnvironmentError(
         `the Podman API service for runtime "${runtime.name}" ${failure}.\n` +
           `command: ${commandLine.file} ${commandLine.args.join(' ')}\n` +
@@ -134,6 +152,7 @@ export async function startEndpoint(options: StartEndpointOptions): Promise<Podm
     await new Promise((resolve) => setTimeout(resolve, PING_INTERVAL_MS));
   }
 
+  started = true;
   return {
     info: { ...runtime, socket, debugLogDir: options.debugLogDir },
     logFile,

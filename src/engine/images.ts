@@ -8,13 +8,14 @@ import { hashFolder } from './folder-hash.js';
 import { baseIdOf, cacheLabelArgs, inspectImages, readBaseImageRefs, rebuildReason, type BuildInputs, type StoredImage } from './image-cache.js';
 import { currentPodman, runPodman, type Podman } from './podman.js';
 import { EnvironmentError } from './runtimes.js';
+import { STAGE_TIMEOUT_MS } from './stage-timeout.js';
 
 /** The Debian base that every Containerfile under images/ starts FROM. */
 export const BASE_IMAGE = 'localhost/gvmatrix/base:bookworm';
 const BASE_SUITE = 'bookworm';
 const DEFAULT_MIRROR = 'http://deb.debian.org/debian';
 
-const BUILD_TIMEOUT_MS = 20 * 60_000;
+const BUILD_TIMEOUT_MS = STAGE_TIMEOUT_MS.imageBuild;
 
 export type ProgressLog = (line: string) => void;
 

@@ -5,7 +5,12 @@ import type { RuntimeInfo } from '../report/types.js';
 import type { RuntimeEndpoint } from '../driver/context.js';
 import { RUN_LABEL } from '../driver/labels.js';
 import { currentPodman, runPodman, type Podman } from './podman.js';
+import { CommandError } from './command.js';
 import { startEndpoint, type PodmanEndpoint } from './endpoint.js';
+import { writeEndpointExit, type EndpointExit } from './endpoint-exit.js';
+import { killContainerRuntimeProcesses } from './container-processes.js';
+import { EnvironmentError } from './runtimes.js';
+import { STAGE_TIMEOUT_MS } from './stage-timeout.js';
 import { runtimeBinaryForPodman } from './netstack-wrapper.js';
 import { currentProcessIdentity } from './process-identity.js';
 import { removeRunRecord, writeRunRecord, type RunRecord } from './run-record.js';
@@ -34,7 +39,11 @@ export function socketRoot(runId: string, podman: Podman = currentPodman()): str
 /** The engine side of one run: an API endpoint per runtime, and cleanup of what it started. */
 export class EngineSession {
   private readonly endpoints: PodmanEndpoint[] = [];
+  private readonly exits: EndpointExit[] = [];
+  private readonly exitRecords: Promise<void>[] = [];
   private closed = false;
+  /** Called when an API service dies during the run, with a problem when its record could not be written. */
+  onEndpointExit?: (exit: EndpointExit, problem?: string) => void;
 
   constructor(
     readonly runId: string,
@@ -44,6 +53,11 @@ export class EngineSession {
 
   get runtimeEndpoints(): RuntimeEndpoint[] {
     return this.endpoints.map((endpoint) => endpoint.info);
+  }
+
+  /** The API services that died while the run needed them, in the order they died. */
+  get endpointExits(): EndpointExit[] {
+    return [...this.exits];
   }
 
   /**
@@ -72,13 +86,31 @@ export class EngineSession {
         await this.handOver(debugLogDir);
       }
       const runtimeBinary = await runtimeBinaryForPodman(runtime, join(this.runDir, 'runtimes'));
-      const endpoint = await startEndpoint({ runtime, socketDir: sockets, debugLogDir, runtimeBinary, podman: this.podman });
+      const endpoint = await startEndpoint({
+        runtime,
+        socketDir: sockets,
+        debugLogDir,
+        runtimeBinary,
+        podman: this.podman,
+        onUnexpectedExit: (exit) => this.recordExit(exit),
+      });
       this.endpoints.push(endpoint);
       if (endpoint.pid !== undefined) {
         record.servicePids.push(endpoint.pid);
         await writeRunRecord(record);
       }
     }
+  }
+
+  /** Keeps a dead service's exit and writes it to the run folder, where the Playwright workers look. */
+  private recordExit(exit: EndpointExit): void {
+    this.exits.push(exit);
+    this.onEndpointExit?.(exit);
+    this.exitRecords.push(
+      writeEndpointExit(this.runDir, exit).catch((error: unknown) => {
+        this.onEndpointExit?.(exit, `could not record it in ${this.runDir}, so its tests wait out their timeouts: ${error instanceof Error ? error.message : String(error)}`);
+      }),
+    );
   }
 
   private logRoot(): string {
@@ -92,35 +124,77 @@ export class EngineSession {
     }
   }
 
-  /** Removes every container labelled with this run's id, then stops the API services. */
+  /**
+   * Removes every container labelled with this run's id, then stops the API services.
+   * Each step runs even when an earlier one failed, and the failures are thrown together
+   * at the end. The run record then stays, so `gvmatrix clean` can remove what is left.
+   */
   async close(): Promise<void> {
     if (this.closed) {
       return;
     }
     this.closed = true;
-    await removeRunContainers(this.runId, this.podman);
+    await Promise.all(this.exitRecords);
+
+    const failures: string[] = [];
+    const attempt = async (step: string, work: () => Promise<unknown>): Promise<void> => {
+      try {
+        await work();
+      } catch (error) {
+        failures.push(`${step}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    };
+    await attempt('removing the run\'s containers', () => removeRunContainers(this.runId, this.podman));
     for (const endpoint of this.endpoints) {
-      await endpoint.stop();
+      await attempt(`stopping the API service of runtime ${endpoint.info.name}`, () => endpoint.stop());
     }
     if (this.podman.user && this.endpoints.some((endpoint) => endpoint.info.debugLogDir)) {
-      await cp(this.logRoot(), join(this.runDir, 'runsc-logs'), { recursive: true, force: true });
+      await attempt('copying the runsc logs', () => cp(this.logRoot(), join(this.runDir, 'runsc-logs'), { recursive: true, force: true }));
     }
-    await rm(socketRoot(this.runId, this.podman), { recursive: true, force: true });
+    await attempt('removing the socket folder', () => rm(socketRoot(this.runId, this.podman), { recursive: true, force: true }));
+
+    if (failures.length > 0) {
+      throw new EnvironmentError(`cleanup of run ${this.runId} failed:\n${failures.join('\n')}\nRun \`gvmatrix clean\` to remove what is left.`);
+    }
     await removeRunRecord(this.runId);
   }
 }
 
 /** Lists the ids of all containers, running or not, labelled with this run's id. */
 export async function listRunContainers(runId: string, podman: Podman = currentPodman()): Promise<string[]> {
-  const { stdout } = await runPodman(podman, ['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${runId}`], { timeoutMs: 60_000 });
+  const { stdout } = await runPodman(podman, ['ps', '--all', '--quiet', '--no-trunc', '--filter', `label=${RUN_LABEL}=${runId}`], {
+    timeoutMs: STAGE_TIMEOUT_MS.runContainersList,
+  });
   return stdout.split('\n').map((line) => line.trim()).filter(Boolean);
 }
 
-/** Force-removes the containers a run left behind, found by their run label. */
+/**
+ * Force-removes the containers a run left behind, found by their run label. When
+ * `podman rm` times out, a runtime command hangs and holds the containers' locks, so its
+ * runtime processes are killed and the removal is tried once more.
+ */
 export async function removeRunContainers(runId: string, podman: Podman = currentPodman()): Promise<string[]> {
   const ids = await listRunContainers(runId, podman);
-  if (ids.length > 0) {
-    await runPodman(podman, ['rm', '--force', '--time', '0', ...ids], { timeoutMs: 120_000 });
+  if (ids.length === 0) {
+    return ids;
+  }
+  const remove = () => runPodman(podman, ['rm', '--force', '--time', '0', ...ids], { timeoutMs: STAGE_TIMEOUT_MS.runContainersRemove });
+  try {
+    await remove();
+  } catch (error) {
+    if (!(error instanceof CommandError && error.timedOut)) {
+      throw error;
+    }
+    const killed = await killContainerRuntimeProcesses(ids);
+    try {
+      await remove();
+    } catch (retryError) {
+      const detail = retryError instanceof Error ? retryError.message : String(retryError);
+      throw new EnvironmentError(
+        `removing the containers of run ${runId} timed out after ${STAGE_TIMEOUT_MS.runContainersRemove / 1000} s (stage: teardown, run cleanup); ` +
+          `killed ${killed.length} runtime processes (${killed.join(', ') || 'none found'}) and tried again, which failed too:\n${detail}`,
+      );
+    }
   }
   return ids;
 }

@@ -1,0 +1,72 @@
+import { request } from 'node:http';
+import type { StartedTestContainer } from 'testcontainers';
+import { killContainerRuntimeProcesses } from '../engine/container-processes.js';
+import { STAGE_TIMEOUT_MS } from '../engine/stage-timeout.js';
+import type { StageGuard } from './stage-guard.js';
+
+/**
+ * Sends `DELETE /containers/NAME?force=true` to the API socket: podman kills and removes
+ * the container. A container that is gone already counts as removed.
+ */
+export function forceRemoveContainer(socket: string, container: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const path = `/containers/${encodeURIComponent(container)}?force=true&v=true&t=0`;
+    const req = request({ socketPath: socket, path, method: 'DELETE' }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        if (status < 300 || status === 404) {
+          resolve();
+        } else {
+          reject(new Error(`DELETE ${path} returned ${status}: ${Buffer.concat(chunks).toString('utf8').trim()}`));
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * Removes a test's container in bounded steps: stop with a short grace and remove; when
+ * that fails or times out, kill the container's runtime processes and force-remove it.
+ * Returns what went wrong, empty when the first step worked. A dead API service leaves
+ * the container to the run's cleanup, which removes it with the podman command.
+ */
+export async function removeTestContainer(guard: StageGuard, socket: string, started: StartedTestContainer | undefined): Promise<string[]> {
+  const exit = await guard.endpointExit();
+  if (exit) {
+    return [];
+  }
+  if (!guard.container) {
+    return [];
+  }
+
+  const problems: string[] = [];
+  if (started) {
+    const grace = STAGE_TIMEOUT_MS.containerStopGrace;
+    try {
+      await guard.run('container stop', `teardown: stop with ${grace / 1000} s grace, then remove`, STAGE_TIMEOUT_MS.teardownStep, () =>
+        started.stop({ timeout: grace, remove: true }),
+      );
+      return [];
+    } catch (error) {
+      problems.push(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  const container = guard.container;
+  const killed = await killContainerRuntimeProcesses([container]);
+  try {
+    await guard.run('container remove', `teardown: force remove after killing runtime processes ${killed.join(', ') || '(none found)'}`, STAGE_TIMEOUT_MS.teardownStep, () =>
+      forceRemoveContainer(socket, container),
+    );
+    if (problems.length > 0) {
+      problems.push(`killed runtime processes ${killed.join(', ') || '(none found)'} and force-removed the container`);
+    }
+  } catch (error) {
+    problems.push(`${error instanceof Error ? error.message : String(error)}; the run's cleanup removes the container at the end`);
+  }
+  return problems;
+}
