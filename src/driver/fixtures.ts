@@ -10,6 +10,8 @@ import { AppContainer } from './app-container.js';
 import { ReadinessWaitStrategy, describeWait, waitStrategyFor } from './wait.js';
 import { ANNOTATION, EVIDENCE_ATTACHMENT, annotationValue } from './annotations.js';
 import { containerLabels } from './labels.js';
+import { bindFor, prepareMountDirectories, releaseMountDirectories, type MountDirectories } from './mount-dirs.js';
+import { usernsFor, usernsMode } from './userns.js';
 
 /** Host that mapped container ports are reached on. */
 export const APP_HOST = '127.0.0.1';
@@ -63,10 +65,32 @@ export function imageForTest(matrix: Matrix, testInfo: Pick<TestInfo, 'annotatio
   return image;
 }
 
-function buildContainer(image: ImageSpec, worker: WorkerState, testInfo: TestInfo, onContainer: (id: string) => void): GenericContainer {
+/**
+ * A GenericContainer that also sets what testcontainers has no builder for: binds with
+ * Podman's own options (`U`) and the user namespace.
+ */
+class MatrixContainer extends GenericContainer {
+  withPodmanBinds(binds: string[]): this {
+    this.hostConfig.Binds = binds;
+    return this;
+  }
+
+  withUsernsMode(mode: string): this {
+    this.hostConfig.UsernsMode = mode;
+    return this;
+  }
+}
+
+function buildContainer(
+  image: ImageSpec,
+  worker: WorkerState,
+  testInfo: TestInfo,
+  mounts: MountDirectories | undefined,
+  onContainer: (id: string) => void,
+): GenericContainer {
   const readiness = new ReadinessWaitStrategy(waitStrategyFor(image.wait, APP_HOST), describeWait(image.wait), onContainer);
 
-  let container = new GenericContainer(image.ref)
+  let container = new MatrixContainer(image.ref)
     .withExposedPorts(...image.ports)
     .withEnvironment(image.env)
     .withLabels(containerLabels(worker.context.runId, image.name, worker.endpoint.name, testInfo.title))
@@ -76,6 +100,13 @@ function buildContainer(image: ImageSpec, worker: WorkerState, testInfo: TestInf
 
   if (image.command) {
     container = container.withCommand(image.command);
+  }
+  if (mounts !== undefined) {
+    container = container.withPodmanBinds(image.mounts.map((mount) => bindFor(mount, mounts.paths.get(mount.name)!)));
+  }
+  const userns = usernsFor(worker.matrix, image, worker.endpoint.name);
+  if (userns !== undefined) {
+    container = container.withUsernsMode(usernsMode(userns, worker.endpoint, image.name));
   }
   if (image.resources.memoryBytes !== undefined || image.resources.cpus !== undefined) {
     container = container.withResourcesQuota({
@@ -92,6 +123,14 @@ async function attachEvidence(testInfo: TestInfo, endpoint: RuntimeEndpoint, con
     evidence = await collectEvidence(endpoint.debugLogDir, containerIds);
   }
   await testInfo.attach(EVIDENCE_ATTACHMENT, { body: JSON.stringify(evidence), contentType: 'application/json' });
+}
+
+/** Removes a try's mount directories, or keeps a failed try's small ones and names them in an annotation. */
+async function keepOrRemoveMounts(mounts: MountDirectories, testInfo: TestInfo): Promise<void> {
+  const kept = await releaseMountDirectories(mounts, testInfo.status !== testInfo.expectedStatus);
+  if (kept !== undefined) {
+    testInfo.annotations.push({ type: ANNOTATION.mounts, description: kept });
+  }
 }
 
 export const test = base.extend<GvmatrixTestFixtures, GvmatrixWorkerFixtures>({
@@ -131,15 +170,22 @@ export const test = base.extend<GvmatrixTestFixtures, GvmatrixWorkerFixtures>({
 
     const containerIds: string[] = [];
     let started: StartedTestContainer | undefined;
+    let mounts: MountDirectories | undefined;
     try {
-      const container = buildContainer(image, gvmatrix, testInfo, (id) => containerIds.push(id));
+      if (image.mounts.length > 0) {
+        mounts = await prepareMountDirectories(image.mounts, gvmatrix.context.runDir, gvmatrix.endpoint, image.name, testInfo.title, testInfo.retry);
+      }
+      const container = buildContainer(image, gvmatrix, testInfo, mounts, (id) => containerIds.push(id));
       started = await container.start();
-      await use(new AppContainer(started, image.name, gvmatrix.endpoint.name, APP_HOST));
+      await use(new AppContainer(started, image.name, gvmatrix.endpoint.name, APP_HOST, mounts?.paths));
     } finally {
       if (started) {
         await started.stop({ timeout: STOP_TIMEOUT_MS, remove: true });
       }
       await attachEvidence(testInfo, gvmatrix.endpoint, containerIds);
+      if (mounts !== undefined) {
+        await keepOrRemoveMounts(mounts, testInfo);
+      }
     }
   },
 });
