@@ -17,7 +17,7 @@ export const AUTO_USERNS_MAX_SIZE = 65536;
 /** The account whose /etc/subuid and /etc/subgid ranges rootful Podman splits for --userns=auto, unless storage.conf sets root-auto-userns-user. */
 export const ROOT_AUTO_USERNS_USER = 'containers';
 
-/** The range scripts/setup.sh gives `containers`: the example of Podman's --userns documentation, above every range useradd hands out. */
+/** The range scripts/setup.sh gives `containers`: the example of Podman's --userns documentation, above useradd's default SUB_UID_MAX (600100000). */
 export const SETUP_AUTO_USERNS_RANGE = { start: 2_147_483_647, count: 2_147_483_648 };
 
 /** Storage configuration that Podman reads when /etc/containers/storage.conf does not exist. */
@@ -85,25 +85,30 @@ export function usernsAutoFileCheck(file: UsernsAutoFile, owner: { name: string;
   const count = subordinateIdCount(ranges, { name: owner.name, uid: owner.uid ?? -1, gid: -1 });
   const minimum = concurrent * AUTO_USERNS_MIN_SIZE;
   const safe = concurrent * AUTO_USERNS_MAX_SIZE;
-  const who = rootless ? `rootless Podman as ${owner.name}` : `rootful Podman (owner "${owner.name}")`;
+  const podmanMode = rootless ? `rootless Podman as ${owner.name}` : `rootful Podman (owner "${owner.name}")`;
   const demand = `${uses.length} image and runtime pair${uses.length === 1 ? '' : 's'} use userns: auto (${describeUses(uses)}); up to ${concurrent} such container${concurrent === 1 ? '' : 's'} run at once`;
   const seen = file.text === undefined ? `${file.path} cannot be read` : `${file.path} gives ${owner.name} ${count} ids`;
 
-  const status: CheckStatus = count < minimum ? 'fail' : count < safe ? 'warn' : 'ok';
+  let status: CheckStatus = 'ok';
+  if (count < minimum) {
+    status = 'fail';
+  } else if (count < safe) {
+    status = 'warn';
+  }
   if (status === 'ok') {
-    return { name, status, detail: `${seen}, enough for ${concurrent} × ${AUTO_USERNS_MAX_SIZE} ids for ${who}; ${demand}` };
+    return { name, status, detail: `${seen}, enough for ${concurrent} × ${AUTO_USERNS_MAX_SIZE} ids for ${podmanMode}; ${demand}` };
   }
 
   const need =
     status === 'fail'
-      ? `${who} needs at least ${minimum} (${concurrent} × ${AUTO_USERNS_MIN_SIZE}, Podman's smallest automatic range), or container creation fails with "could not find enough available IDs"`
-      : `${who} needs ${safe} (${concurrent} × ${AUTO_USERNS_MAX_SIZE}) for images whose files use ids up to 65535; with ${count} a container whose image needs more than ${Math.floor(count / concurrent)} ids can fail to start`;
+      ? `${podmanMode} needs at least ${minimum} (${concurrent} × ${AUTO_USERNS_MIN_SIZE}, Podman's smallest automatic range), or container creation fails with "could not find enough available IDs"`
+      : `${podmanMode} needs ${safe} (${concurrent} × ${AUTO_USERNS_MAX_SIZE}) for images whose files use ids up to 65535; with ${count} a container whose image needs more than ${Math.floor(count / concurrent)} ids can fail to start`;
   return { name, status, detail: `${seen}; ${need}.\n${demand}`, fix: usernsAutoFix(file, owner.name, rootless, ranges, count, safe) };
 }
 
 function describeUses(uses: UsernsAutoUse[]): string {
-  const shown = uses.slice(0, 4).map((use) => `${use.image} under ${use.runtime}`);
-  return uses.length > shown.length ? `${shown.join(', ')} and ${uses.length - shown.length} more` : shown.join(', ');
+  const listed = uses.slice(0, 4).map((use) => `${use.image} under ${use.runtime}`);
+  return uses.length > listed.length ? `${listed.join(', ')} and ${uses.length - listed.length} more` : listed.join(', ');
 }
 
 function usernsAutoFix(file: UsernsAutoFile, owner: string, rootless: boolean, ranges: SubordinateRange[], count: number, safe: number): string {
