@@ -126,8 +126,8 @@ async function attachEvidence(testInfo: TestInfo, endpoint: RuntimeEndpoint, con
 }
 
 /** Removes a try's mount directories, or keeps a failed try's small ones and names them in an annotation. */
-async function keepOrRemoveMounts(mounts: MountDirectories, testInfo: TestInfo): Promise<void> {
-  const kept = await releaseMountDirectories(mounts, testInfo.status !== testInfo.expectedStatus);
+async function keepOrRemoveMounts(mounts: MountDirectories, failed: boolean, testInfo: TestInfo): Promise<void> {
+  const kept = await releaseMountDirectories(mounts, failed);
   if (kept !== undefined) {
     testInfo.annotations.push({ type: ANNOTATION.mounts, description: kept });
   }
@@ -184,7 +184,7 @@ export const test = base.extend<GvmatrixTestFixtures, GvmatrixWorkerFixtures>({
       }
       await attachEvidence(testInfo, gvmatrix.endpoint, containerIds);
       if (mounts !== undefined) {
-        await keepOrRemoveMounts(mounts, testInfo);
+        await keepOrRemoveMounts(mounts, started === undefined || testInfo.status !== testInfo.expectedStatus, testInfo);
       }
     }
   },

@@ -175,13 +175,30 @@ async function runStep(run: StepRun, step: Step, index: number): Promise<void> {
     }
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    record.error = reason;
+    record.error = reason.split('\n')[0]!;
+    run.refreshBackground();
     const label = `step ${index}${step.name === undefined ? '' : ` "${step.name}"`} (${record.description})`;
-    // The first line becomes the verdict message, so it names the step and where it ran.
-    throw new Error(`${label} failed in ${run.where}: ${reason}`, { cause: error });
+    // The first line becomes the verdict message, so it names the step and where it ran; the
+    // lines after it go into the report's details, so they show what every step saw.
+    throw new Error(`${label} failed in ${run.where}: ${reason}\nsteps under ${run.app.runtime}:\n${formatStepRecords(run.records)}`, { cause: error });
   } finally {
     record.durationMs = Date.now() - started;
   }
+}
+
+/** Formats step records one a line, with each value cut to a short excerpt, for failure details. */
+export function formatStepRecords(records: readonly StepRecord[]): string {
+  return records
+    .map((record) => {
+      const parts = [`${record.index}.${record.name === undefined ? '' : ` ${record.name}:`} ${record.description}`];
+      if (record.exitCode !== undefined) parts.push(`exit ${record.exitCode}`);
+      if (record.stdout) parts.push(`stdout ${excerpt(record.stdout, 120)}`);
+      if (record.stderr) parts.push(`stderr ${excerpt(record.stderr, 120)}`);
+      if (record.containerUid !== undefined) parts.push(`container uid ${record.containerUid} gid ${record.containerGid}`);
+      if (record.error !== undefined) parts.push(`FAILED: ${excerpt(record.error, 200)}`);
+      return `  ${parts.join('; ')}`;
+    })
+    .join('\n');
 }
 
 /** Returns a step as one short line for records and messages. */
