@@ -46,8 +46,8 @@ export function composeMappings(inner: readonly IdMapping[], outer: readonly IdM
  * Reads a container's ID mappings as Podman reports them (libpod inspect,
  * HostConfig.IDMappings, over the endpoint's own socket), relative to the host. Under a
  * rootless user's Podman they are relative to that user's namespace, which maps root to
- * the user and 1 onward to the user's /etc/subuid and /etc/subgid ranges; they are chained
- * with it here.
+ * the user and 1 onward to the user's /etc/subuid and /etc/subgid ranges. This function
+ * chains them with that namespace.
  */
 export async function readContainerIdMappings(endpoint: Pick<RuntimeEndpoint, 'socket' | 'podmanUser' | 'rootless'>, containerId: string): Promise<ContainerIdMappings> {
   const inspect = (await getJson(endpoint.socket, `/${LIBPOD_API}/libpod/containers/${containerId}/json`)) as {

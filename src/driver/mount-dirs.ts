@@ -8,7 +8,7 @@ export const MAX_KEPT_MOUNT_BYTES = 1024 * 1024;
 
 /** The host directories of one test try's mounts, by mount name. */
 export interface MountDirectories {
-  /** Folder that holds one directory per fresh mount; removed after the try unless kept. */
+  /** Folder with one directory per fresh mount, removed after the try unless kept. */
   root: string;
   /** Host path of each mount, by name: a fresh directory, or a host source as written. */
   paths: Map<string, string>;

@@ -16,7 +16,7 @@ import { demultiplexLogs, tryConnect } from './wait.js';
 
 const POLL_INTERVAL_MS = 200;
 
-/** What one step did and saw under one runtime; the steps attachment lists one per step. */
+/** The result of one step under one runtime; the steps attachment lists one per step. */
 export interface StepRecord {
   /** 1-based position in the test's steps. */
   index: number;
@@ -32,7 +32,7 @@ export interface StepRecord {
   containerUid?: number;
   containerGid?: number;
   durationMs: number;
-  /** Why the step failed, when it did. */
+  /** The failure message of the step, when it failed. */
   error?: string;
 }
 
@@ -178,8 +178,8 @@ async function runStep(run: StepRun, step: Step, index: number): Promise<void> {
     record.error = reason.split('\n')[0]!;
     run.refreshBackground();
     const label = `step ${index}${step.name === undefined ? '' : ` "${step.name}"`} (${record.description})`;
-    // The first line becomes the verdict message, so it names the step and where it ran; the
-    // lines after it go into the report's details, so they show what every step saw.
+    // The first line becomes the verdict message, so it names the step and where it ran.
+    // The lines after it go into the report's details and show what every step recorded.
     throw new Error(`${label} failed in ${run.where}: ${reason}\nsteps under ${run.app.runtime}:\n${formatStepRecords(run.records)}`, { cause: error });
   } finally {
     record.durationMs = Date.now() - started;

@@ -28,7 +28,7 @@ export interface StepTarget {
   timeoutMs: number;
 }
 
-/** What later steps and `compare:` may know about a named step. */
+/** The facts about a named step that later steps and `compare:` check their references against. */
 export interface NamedStep {
   kind: Step['kind'];
   /** Set for exec steps. */
@@ -49,8 +49,6 @@ export interface StepScope {
 export interface StepList {
   steps: Step[];
   named: Map<string, NamedStep>;
-  /** Whether a foreground exec step exists, which plain `stdout`, `stderr` and `exitCode` in `compare:` refer to. */
-  hasForegroundExec: boolean;
 }
 
 /**
@@ -66,7 +64,7 @@ export function readSteps(reader: YamlReader, node: Node | null, testLabel: stri
     return undefined;
   }
 
-  const list: StepList = { steps: [], named: new Map(), hasForegroundExec: false };
+  const list: StepList = { steps: [], named: new Map() };
   const scope: StepScope = { named: list.named, written: writtenStepNames(items) };
   let valid = true;
   items.forEach((item, index) => {
@@ -77,7 +75,6 @@ export function readSteps(reader: YamlReader, node: Node | null, testLabel: stri
     }
 
     list.steps.push(step);
-    if (step.kind === 'exec' && !step.background) list.hasForegroundExec = true;
     if (step.name === undefined) return;
 
     const earlier = list.named.get(step.name);
@@ -413,7 +410,9 @@ function readExpectStep(
 
 /** Reads the expectations of an `expect:` step, allowing only the values its step produces. */
 function readStepExpectation(reader: YamlReader, fields: Fields, stepName: string, step: NamedStep): StepExpectation | undefined {
-  const allowed = step.kind === 'exec' ? ['exitCode', 'stdout', 'stderr'] : step.action === 'stat' ? ['stdout', 'containerUid', 'containerGid'] : [];
+  let allowed: string[] = [];
+  if (step.kind === 'exec') allowed = ['exitCode', 'stdout', 'stderr'];
+  if (step.action === 'stat') allowed = ['stdout', 'containerUid', 'containerGid'];
   if (allowed.length === 0) {
     const what = step.kind === 'host' ? `host ${step.action}` : step.kind;
     reader.reportAt(fields.get('step')!.value, `expect.step "${stepName}" is a ${what} step, which has no result to check; refer to an exec step or a host stat step`);

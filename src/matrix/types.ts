@@ -149,7 +149,7 @@ export interface Comparison {
 /** A value of a step's result that `expect:` and `compare:` can name. */
 export type StepValue = 'exitCode' | 'stdout' | 'stderr';
 
-/** What a `wait:` step polls for until its timeout. */
+/** The condition a `wait:` step polls for until its timeout. */
 export type StepWaitTarget =
   | { kind: 'step-output'; /** Name of an earlier exec step. */ step: string; pattern: Pattern }
   | { kind: 'file'; /** Absolute path inside the container. */ path: string }
