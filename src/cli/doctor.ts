@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, release, tmpdir } from 'node:os';
+import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Matrix } from '../matrix/types.js';
 import type { RuntimeInfo } from '../report/types.js';
@@ -13,7 +13,7 @@ import { checkApiService, checkContainerStart, checkDefaultRuntime, checkPodman 
 import { checkRootlessPrerequisites } from './doctor/rootless-prerequisites.js';
 import { checkNetstack, checkRuntimeApiService, checkRuntimeBinary, checkRuntimeContainer } from './doctor/runtime-checks.js';
 import { checkSelinux, hostSelinuxReader, type SelinuxReader } from './doctor/selinux.js';
-import { checkUsernsAuto, usernsAutoUses } from './doctor/userns-auto.js';
+import { checkUsernsAuto, runWorkers, usernsAutoUses } from './doctor/userns-auto.js';
 
 export type { CheckStatus, DoctorCheck } from './doctor/check.js';
 export { formatDoctor } from './doctor/format.js';
@@ -84,7 +84,7 @@ export async function runDoctor(matrix: Matrix | undefined, options: DoctorOptio
     } finally {
       await rm(workDir, { recursive: true, force: true });
     }
-    const workers = options.workers ?? Math.max(1, Math.min(matrix.runtimes.length, availableParallelism()));
+    const workers = runWorkers(options.workers, matrix.runtimes.length);
     const uses = usernsAutoUses(matrix.images, matrix.runtimes);
     checks.push(...(await checkUsernsAuto(uses, { rootless: options.rootless, user: options.user, workers }, paths)));
   } else {

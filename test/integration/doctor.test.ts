@@ -198,6 +198,33 @@ describe('SELinux and userns auto on this host', () => {
   });
 });
 
+describe('run preflight for userns auto', () => {
+  test('run stops without containers range', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gvmatrix-preflight-it-'));
+    try {
+      const matrix = join(dir, 'matrix.yaml');
+      await writeFile(matrix, `version: 1
+runtimes:
+  runc: { oci: runc, baseline: true }
+  runsc: { oci: runsc, network: none }
+images:
+  mapped: { image: ${BASE_IMAGE}, userns: auto, tests: [{ name: t, exec: [true] }] }
+`);
+      await writeFile(join(dir, 'subuid'), 'gvmatrix:100000:65536\n');
+      const result = await execa(process.execPath, [cli, 'run', '--matrix', matrix, '--reports', join(dir, 'reports'), '--no-build', '--workers', '2'], {
+        reject: false,
+        env: { GVMATRIX_SUBUID_FILE: join(dir, 'subuid') },
+      });
+      const output = `${result.stdout}\n${result.stderr}`;
+      assert.equal(result.exitCode, 3, output);
+      assert.match(output, /gives containers 0 ids; rootful Podman \(owner "containers"\) needs at least 2048/);
+      assert.match(output, /echo containers:2147483647:2147483648 >> /);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('probe container timeout', () => {
   test('hung kvm probe is cleaned', async () => {
     // runsc's kvm platform hangs on these machines; the probe must leave nothing behind.

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import type { ImageSpec, RuntimeVariant, UsernsSpec } from '../../matrix/types.js';
 import type { CheckStatus, DoctorCheck } from './check.js';
 import type { HostPaths } from './host-paths.js';
@@ -36,6 +37,11 @@ export interface UsernsAutoPlan {
   user: string;
   /** Playwright workers of a run, each running one test and so one container at a time. */
   workers: number;
+}
+
+/** Returns the workers of a run: the requested count, else one per runtime and at most one per core, as `gvmatrix run` starts them. */
+export function runWorkers(requested: number | undefined, runtimeCount: number): number {
+  return requested ?? Math.max(1, Math.min(runtimeCount, availableParallelism()));
 }
 
 /** Returns the user namespace of an image's containers under a runtime: the image's `userns:` wins over the runtime's. */
