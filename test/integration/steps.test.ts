@@ -113,7 +113,8 @@ describe('gvmatrix run with mounts and steps', () => {
   });
 
   test('log and port waits pass', () => {
-    assert.equal(resultOf(report, 'runsc', 'steps-base', 'log and port waits').outcome, 'passed');
+    const result = resultOf(report, 'runsc', 'steps-base', 'log and port waits');
+    assert.equal(result.outcome, 'passed', result.error);
     assert.equal(verdictOf(report, 'steps-base', 'log and port waits').verdict, 'compatible');
   });
 
