@@ -506,6 +506,7 @@ describe('userns auto ranges', () => {
     assert.match(check.detail, /needs 131072 \(2 × 65536\)/);
     assert.match(check.detail, /more than 32768 ids can fail to start/);
     assert.match(check.fix ?? '', /add the line containers:393216:65536 to \/etc\/subuid/);
+    assert.doesNotMatch(check.fix ?? '', /scripts\/setup.sh/);
   });
 
   test('rootful overlapping default moves', () => {

@@ -132,7 +132,8 @@ function usernsAutoFix(file: UsernsAutoFile, owner: string, rootless: boolean, r
     const option = file.kind === 'subuid' ? '--add-subuids' : '--add-subgids';
     return `add the line ${line} to ${file.path}: \`usermod ${option} ${start}-${start + size - 1} ${owner}\` (a range no other line uses), then \`podman system migrate\` as ${owner}`;
   }
-  const setupNote = owner === ROOT_AUTO_USERNS_USER ? '; scripts/setup.sh adds this line when no containers line exists' : '';
+  const isSetupLine = owner === ROOT_AUTO_USERNS_USER && start === SETUP_AUTO_USERNS_RANGE.start;
+  const setupNote = isSetupLine ? '; scripts/setup.sh adds this line when no containers line exists' : '';
   return `add the line ${line} to ${file.path} (the account need not exist): \`echo ${line} >> ${file.path}\`${setupNote}`;
 }
 
