@@ -56,6 +56,8 @@ export async function readSelinuxState(reader: SelinuxReader): Promise<SelinuxSt
  * carries one: its spec validation returns "SELinux is not supported: LABEL" (present in
  * runsc 20221219 and 20240729). `runscRuntimes` lists the matrix's runsc runtimes, or is
  * undefined without a matrix.
+ * NOTE: the rejection is read from gVisor's source and the message's presence in both
+ * binaries; the build machines have no SELinux, so it was never reproduced there.
  */
 export function selinuxCheck(state: SelinuxState, runscRuntimes: string[] | undefined): DoctorCheck {
   const name = 'SELinux';
