@@ -54,6 +54,8 @@ export async function prepareMountDirectories(
     paths.set(mount.name, dir);
   }
 
+  // NOTE: the rootless user must also be able to enter the folders above RUN_DIR; under a
+  // 0700 reports folder (such as one from mkdtemp) its Podman fails to mount these directories.
   const hasFreshDirectory = mounts.some((mount) => mount.source.kind !== 'host');
   if (endpoint.podmanUser && hasFreshDirectory) {
     const { uid, gid } = endpoint.podmanUser;

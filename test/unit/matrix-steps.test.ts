@@ -7,7 +7,7 @@ import { formatIssue } from '../../src/matrix/errors.js';
 import { MatrixError, parseMatrix, type MatrixIssue } from '../../src/matrix/loader.js';
 import type { Check, Matrix, Step } from '../../src/matrix/types.js';
 import { parseIdMapping } from '../../src/matrix/userns.js';
-import { usernsMode } from '../../src/driver/userns.js';
+import { usernsFor, usernsMode } from '../../src/driver/userns.js';
 import { composeMappings, containerIdOf } from '../../src/driver/id-mapping.js';
 import { bindFor, folderName } from '../../src/driver/mount-dirs.js';
 
@@ -292,6 +292,23 @@ describe('driver helpers for mounts and userns', () => {
       usernsMode({ kind: 'mapping', uidmap: [{ containerId: 0, hostId: 100000, size: 65536 }], gidmap: [{ containerId: 0, hostId: 200000, size: 10 }] }, rootful, 'app'),
       'auto:uidmapping=0:100000:65536,gidmapping=0:200000:10',
     );
+  });
+
+  test('image userns wins over runtime', () => {
+    const text = [
+      'version: 1',
+      'runtimes:',
+      '  runc: { oci: runc, baseline: true }',
+      '  runsc-userns: { oci: runsc, userns: auto }',
+      'images:',
+      '  plain: { image: app:1, tests: [{ name: t, exec: [true] }] }',
+      '  shared: { image: app:1, userns: host, tests: [{ name: t, exec: [true] }] }',
+    ].join('\n');
+    const matrix = parse(text);
+    const [plain, shared] = matrix.images;
+    assert.equal(usernsFor(matrix, plain!, 'runc'), undefined);
+    assert.deepEqual(usernsFor(matrix, plain!, 'runsc-userns'), { kind: 'auto' });
+    assert.deepEqual(usernsFor(matrix, shared!, 'runsc-userns'), { kind: 'host' });
   });
 
   test('keep-id rejected on rootful Podman', () => {
