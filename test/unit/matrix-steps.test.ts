@@ -23,7 +23,7 @@ function matrixText(...lines: string[]): string {
   return `${[...HEAD, ...lines].join('\n')}\n`;
 }
 
-/** A matrix whose one test (named on line 12) has the given steps, from line 14 on. */
+/** Returns a matrix whose one test (named on line 12) has the given steps, from line 14 on. */
 function withSteps(...stepLines: string[]): string {
   return matrixText(...MOUNTS, '    tests:', '      - name: t', '        steps:', ...stepLines);
 }
@@ -200,20 +200,24 @@ describe('steps: in the matrix', () => {
         '        compare: [stdout, { step: first, value: stdout }, { step: owner, value: stdout }]',
       ),
     );
+
     const steps = stepsOf(matrix);
     assert.deepEqual(steps.map((step) => step.kind), ['exec', 'exec', 'wait', 'wait', 'wait', 'wait', 'host', 'host', 'host', 'host', 'host', 'expect', 'expect']);
     assert.deepEqual(steps[0], { kind: 'exec', name: 'first', command: ['cat', '/etc/app/app.conf'], background: false, expect: { exitCode: 0, stdout: [], stderr: [] }, location: steps[0]!.location });
     assert.equal(steps[1]!.kind === 'exec' && steps[1]!.background, true);
     assert.equal(steps[1]!.kind === 'exec' && steps[1]!.expect, undefined);
+
     assert.deepEqual(steps[2]!.kind === 'wait' && steps[2]!.target, { kind: 'step-output', step: 'watcher', pattern: { kind: 'regex', source: 'ready', flags: '' } });
     assert.equal(steps[2]!.kind === 'wait' && steps[2]!.timeoutMs, 10_000);
     // A wait without timeout: is bounded by the test's timeout.
     assert.equal(steps[3]!.kind === 'wait' && steps[3]!.timeoutMs, 20_000);
     assert.deepEqual(steps[5]!.kind === 'wait' && steps[5]!.target, { kind: 'port', port: 8080 });
+
     assert.deepEqual(steps[7]!.kind === 'host' && steps[7]!.action, { kind: 'append', path: 'sub/app.conf', content: 'x\n' });
     assert.deepEqual(steps[9]!.kind === 'host' && steps[9]!.action, { kind: 'chmod', path: 'out.txt', mode: 0o600 });
     assert.equal(steps[10]!.name, 'owner');
     assert.deepEqual(steps[11]!.kind === 'expect' && steps[11]!.expect, { stdout: [], stderr: [], containerUid: 0, containerGid: 0 });
+
     const compare = matrix.images[0]!.tests[0]!.check.compare;
     assert.deepEqual(compare?.observables, [
       { kind: 'stdout' },
