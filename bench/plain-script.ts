@@ -225,6 +225,9 @@ function checkBody(check: Check, timeoutMs: number): string[] {
     lines.push(...expectLines('"$out.stderr"', check.expect.stderr, `stderr of \`${command}\``));
     return lines;
   }
+  if (check.kind === 'steps') {
+    throw new Error('the plain script has no form of steps: tests; leave their images out of the benchmark matrix');
+  }
 
   const requestLine = `${check.method} ${check.path} on port ${check.port}`;
   const curl = ['curl', '-s', '-X', check.method, '--max-time', String(seconds), '-D', '"$out.headers"', '-o', '"$out.body"', '-w', "'%{http_code}'"];

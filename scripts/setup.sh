@@ -142,6 +142,26 @@ configure_rootless_storage() {
   fi
 }
 
+# Rootful Podman gives each `userns: auto` container its own slice of the subordinate ids
+# of the account "containers" (containers/storage's default root-auto-userns-user), and
+# without such a line it fails with "could not find enough available IDs". The account
+# itself need not exist, so the lines are written directly. The range is the example of
+# Podman's --userns documentation. It lies above useradd's default SUB_UID_MAX (600100000).
+AUTO_USERNS_LINE=containers:2147483647:2147483648
+
+add_auto_userns_range() {
+  if [ "$(id -u)" -ne 0 ]; then
+    return
+  fi
+  local file
+  for file in /etc/subuid /etc/subgid; do
+    if ! grep -q '^containers:' "$file" 2>/dev/null; then
+      log "adding $AUTO_USERNS_LINE to $file for userns: auto"
+      echo "$AUTO_USERNS_LINE" >> "$file"
+    fi
+  done
+}
+
 install_npm_dependencies() {
   local stamp=node_modules/.gvmatrix-lock.sha256
   local wanted
@@ -169,6 +189,7 @@ install_packages
 configure_podman
 install_runsc_next
 prepare_rootless_user
+add_auto_userns_range
 install_npm_dependencies
 build_cli
 build_images

@@ -12,6 +12,8 @@ import { checkPlatforms } from './doctor/platforms.js';
 import { checkApiService, checkContainerStart, checkDefaultRuntime, checkPodman } from './doctor/podman-checks.js';
 import { checkRootlessPrerequisites } from './doctor/rootless-prerequisites.js';
 import { checkNetstack, checkRuntimeApiService, checkRuntimeBinary, checkRuntimeContainer } from './doctor/runtime-checks.js';
+import { checkSelinux, hostSelinuxReader, type SelinuxReader } from './doctor/selinux.js';
+import { checkUsernsAuto, runWorkers, usernsAutoUses } from './doctor/userns-auto.js';
 
 export type { CheckStatus, DoctorCheck } from './doctor/check.js';
 export { formatDoctor } from './doctor/format.js';
@@ -21,7 +23,12 @@ export interface DoctorOptions {
   user: string;
   /** Makes a missing rootless prerequisite a failure rather than a warning. */
   rootlessRequired: boolean;
+  /** Whether runs use rootless Podman (`engine.rootless` or `run --rootless`), which decides whose ids --userns=auto splits. */
+  rootless: boolean;
+  /** Playwright workers of a run; default as for `gvmatrix run`: one per runtime, at most one per core. */
+  workers?: number;
   paths?: HostPaths;
+  selinux?: SelinuxReader;
   kernelRelease?: string;
   /** Hard limit for each probe container, in ms. */
   containerTimeoutMs?: number;
@@ -50,8 +57,8 @@ async function checkRuntimes(matrix: Matrix, kernelRelease: string, workDir: str
 
 /**
  * Runs every check of this host, in the order a problem blocks the next: podman, its
- * rlimits and default runtime, each runtime of the matrix, runsc's platforms, rootless
- * prerequisites and disk space. The matrix is optional, so doctor helps before a matrix
+ * rlimits and default runtime, SELinux, each runtime of the matrix, runsc's platforms,
+ * the id ranges of `userns: auto`, rootless prerequisites and disk space. The matrix is optional, so doctor helps before a matrix
  * file exists.
  */
 export async function runDoctor(matrix: Matrix | undefined, options: DoctorOptions): Promise<DoctorCheck[]> {
@@ -65,6 +72,8 @@ export async function runDoctor(matrix: Matrix | undefined, options: DoctorOptio
   checks.push(await checkResourceCapability(paths));
   checks.push(await checkDefaultRuntime());
   checks.push(await checkContainerStart());
+  const runscRuntimes = matrix?.runtimes.filter((variant) => variant.kind === 'runsc').map((variant) => variant.name);
+  checks.push(await checkSelinux(options.selinux ?? hostSelinuxReader(paths), runscRuntimes));
 
   if (matrix) {
     const workDir = await mkdtemp(join(tmpdir(), 'gvmatrix-doctor-'));
@@ -75,6 +84,9 @@ export async function runDoctor(matrix: Matrix | undefined, options: DoctorOptio
     } finally {
       await rm(workDir, { recursive: true, force: true });
     }
+    const workers = runWorkers(options.workers, matrix.runtimes.length);
+    const uses = usernsAutoUses(matrix.images, matrix.runtimes);
+    checks.push(...(await checkUsernsAuto(uses, { rootless: options.rootless, user: options.user, workers }, paths)));
   } else {
     checks.push(await checkApiService());
   }

@@ -128,7 +128,9 @@ program
   .option('-m, --matrix <file>', 'matrix file whose runtimes to check', 'matrix.yaml')
   .option('--json', 'print the checks as JSON')
   .option('--user <name>', 'check the rootless prerequisites of this account, and fail when one is missing (default: the matrix engine.user, else gvmatrix, as warnings)')
-  .action(async (options: { matrix: string; json?: boolean; user?: string }) => {
+  .option('--rootless', 'check the id ranges of userns: auto for rootless runs as --user (default: the matrix engine.rootless)')
+  .option('-w, --workers <n>', 'parallel workers the runs will use, for the id ranges of userns: auto (default: as for run)', positiveInteger)
+  .action(async (options: { matrix: string; json?: boolean; user?: string; rootless?: boolean; workers?: number }) => {
     let matrix;
     let matrixInvalid = false;
     try {
@@ -143,6 +145,8 @@ program
     const checks = await runDoctor(matrix, {
       user: options.user ?? matrix?.engine.user ?? DEFAULT_ROOTLESS_USER,
       rootlessRequired: options.user !== undefined || matrix?.engine.rootless === true,
+      rootless: options.rootless === true || matrix?.engine.rootless === true,
+      workers: options.workers,
     });
     process.stdout.write(options.json ? `${JSON.stringify(checks, null, 2)}\n` : `${formatDoctor(checks)}\n`);
     if (checks.some((check) => check.status === 'fail')) {

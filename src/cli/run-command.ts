@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { release, userInfo } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { loadMatrix } from '../matrix/loader.js';
@@ -26,6 +27,7 @@ import { HTML_FILE, JUNIT_FILE, RESULTS_FILE } from '../report/write-reports.js'
 import { EXIT, UsageError } from './exit-status.js';
 import { progress } from './progress.js';
 import { runPreflight } from './doctor/preflight.js';
+import { runWorkers, usernsAutoUses } from './doctor/userns-auto.js';
 import { describeRunScope } from './run-scope.js';
 import { writeEmptyShardReports } from './empty-shard.js';
 import { printRunResult, type RunOutputOptions } from './run-output.js';
@@ -136,7 +138,11 @@ export async function runMatrix(options: RunOptions): Promise<number> {
   try {
     await sweepBeforeRun();
     const runtimes = [];
-    for (const probed of await runPreflight(variants, podman)) {
+    const usernsAuto = {
+      uses: usernsAutoUses(images, variants),
+      plan: { rootless: podman.rootless, user: podman.user?.name ?? userInfo().username, workers: runWorkers(options.workers, variants.length) },
+    };
+    for (const probed of await runPreflight(variants, podman, release(), usernsAuto)) {
       const info = podman.rootless ? withRootlessFlags(probed) : probed;
       const netstack = info.netstack ? ` (netstack: ${info.netstack})` : '';
       progress(`runtime ${info.name}: ${info.path} (${info.version})${info.flags.length ? ` ${info.flags.join(' ')}` : ''}${netstack}`);

@@ -6,6 +6,8 @@ export const ANNOTATION = {
   image: 'gvmatrix.image',
   test: 'gvmatrix.test',
   source: 'gvmatrix.source',
+  /** The folder of a failed try's mount directories, kept for reading. */
+  mounts: 'gvmatrix.mounts',
 } as const;
 
 export const EVIDENCE_ATTACHMENT = 'gvmatrix-evidence';

@@ -27,6 +27,8 @@ export class AppContainer {
     readonly image: string,
     readonly runtime: string,
     readonly host: string,
+    /** Host path of each of the image's mounts, by mount name. */
+    readonly mountPaths: ReadonlyMap<string, string> = new Map(),
   ) {}
 
   get containerId(): string {

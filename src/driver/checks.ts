@@ -12,7 +12,8 @@ export const OBSERVED_ATTACHMENT = 'gvmatrix-observed';
 
 export { excerpt, MAX_STORED_OUTPUT, truncateOutput } from './output-text.js';
 
-function expectMatches(actual: string, pattern: Pattern, subject: string): void {
+/** Asserts that a value matches a pattern; the message names `subject` and shows the value received. */
+export function expectMatches(actual: string, pattern: Pattern, subject: string): void {
   // The message's first line becomes the verdict message, so it names the value received.
   const verb = pattern.kind === 'regex' ? 'match' : 'contain';
   const message = `${subject} does not ${verb} ${formatPattern(pattern)}: got ${excerpt(actual)}`;
@@ -100,8 +101,8 @@ async function runHttpCheck(
   }
 }
 
-/** Runs one declarative check against the started application. */
-export async function runCheck(check: Check, app: AppContainer, request: APIRequestContext, timeoutMs: number, testInfo: TestInfo): Promise<void> {
+/** Runs one exec or http check against the started application; steps tests run through runStepsCheck. */
+export async function runCheck(check: Exclude<Check, { kind: 'steps' }>, app: AppContainer, request: APIRequestContext, timeoutMs: number, testInfo: TestInfo): Promise<void> {
   if (check.kind === 'exec') {
     await runExecCheck(check, app, timeoutMs, testInfo);
   } else {

@@ -1,12 +1,12 @@
 import type { TestInfo } from '@playwright/test';
 import { getContainerRuntimeClient } from 'testcontainers';
 import { observableName } from '../matrix/compare.js';
-import type { Comparison, Observable } from '../matrix/types.js';
+import type { Comparison, Observable, StepValue } from '../matrix/types.js';
 import type { AppContainer } from './app-container.js';
 import { COMPARE_ATTACHMENT, recordComparedValue, type ComparedValue, type ObservedText } from './compared-values.js';
 import type { NormalizeContext } from './normalize.js';
 
-type NamedObservable = Exclude<Observable, { kind: 'header' | 'file' }>['kind'];
+type NamedObservable = Exclude<Observable, { kind: 'header' | 'file' | 'step' }>['kind'];
 
 /** The values a finished check observed, from which its compared observables are taken. */
 export interface CheckObservation {
@@ -14,6 +14,8 @@ export interface CheckObservation {
   named: Partial<Record<NamedObservable, string>>;
   /** Response headers by lower-case name, for `{ header: NAME }`. */
   headers?: Record<string, string>;
+  /** exitCode, stdout and stderr of each named step of a steps test, as text, for `{ step: NAME, value: ... }`. */
+  steps?: Record<string, Partial<Record<StepValue, string>>>;
 }
 
 /**
@@ -47,6 +49,10 @@ async function readObservable(observable: Observable, observation: CheckObservat
   switch (observable.kind) {
     case 'file':
       return readContainerFile(app, observable.path, timeoutMs);
+    case 'step': {
+      const value = observation.steps?.[observable.step]?.[observable.value];
+      return value === undefined ? { error: `step "${observable.step}" recorded no ${observable.value}` } : { text: value };
+    }
     case 'header': {
       const value = observation.headers?.[observable.name];
       return value === undefined ? { error: `the response has no ${observable.name} header` } : { text: value };

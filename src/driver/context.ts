@@ -11,6 +11,10 @@ export interface RuntimeEndpoint extends RuntimeInfo {
   socket: string;
   /** Folder passed to runsc as `--debug-log=DIR/`; unset for runc. */
   debugLogDir?: string;
+  /** The account whose rootless Podman serves this endpoint, when root drives it through runuser. */
+  podmanUser?: { name: string; uid: number; gid: number };
+  /** True when the endpoint's Podman is rootless, whether started by root for a user or by that user. */
+  rootless?: boolean;
 }
 
 /**

@@ -6,6 +6,7 @@ import { loadMatrix } from '../matrix/loader.js';
 import { readRunContext } from './context.js';
 import { test } from './fixtures.js';
 import { runCheck } from './checks.js';
+import { runStepsCheck } from './steps.js';
 import { ANNOTATION } from './annotations.js';
 import { selectImages, testTimeoutMs } from './selection.js';
 
@@ -24,8 +25,13 @@ for (const image of selectImages(matrix, context.images)) {
           { type: ANNOTATION.test, description: matrixTest.name },
           { type: ANNOTATION.source, description: 'matrix' },
         ];
-        test(matrixTest.name, { annotation }, async ({ app, request }, testInfo) => {
-          await runCheck(matrixTest.check, app, request, matrixTest.timeoutMs, testInfo);
+        test(matrixTest.name, { annotation }, async ({ app, request, runtime }, testInfo) => {
+          const check = matrixTest.check;
+          if (check.kind === 'steps') {
+            await runStepsCheck(check, app, { endpoint: runtime, mountPaths: app.mountPaths }, matrixTest.timeoutMs, testInfo);
+          } else {
+            await runCheck(check, app, request, matrixTest.timeoutMs, testInfo);
+          }
         });
       });
     }

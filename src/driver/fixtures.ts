@@ -15,6 +15,8 @@ import { TIMING_ATTACHMENT, TryTimer, type TestTiming } from './timing.js';
 import { StageGuard } from './stage-guard.js';
 import { removeTestContainer } from './teardown.js';
 import { STAGE_TIMEOUT_MS } from '../engine/stage-timeout.js';
+import { bindFor, prepareMountDirectories, releaseMountDirectories, type MountDirectories } from './mount-dirs.js';
+import { usernsFor, usernsMode } from './userns.js';
 
 /** Host that mapped container ports are reached on. */
 export const APP_HOST = '127.0.0.1';
@@ -66,10 +68,33 @@ export function imageForTest(matrix: Matrix, testInfo: Pick<TestInfo, 'annotatio
   return image;
 }
 
-function buildContainer(image: ImageSpec, worker: WorkerState, testInfo: TestInfo, guard: StageGuard, onContainer: (id: string) => void): GenericContainer {
+/**
+ * A GenericContainer that also sets what testcontainers has no builder for: binds with
+ * Podman's own options (`U`) and the user namespace.
+ */
+class MatrixContainer extends GenericContainer {
+  withPodmanBinds(binds: string[]): this {
+    this.hostConfig.Binds = binds;
+    return this;
+  }
+
+  withUsernsMode(mode: string): this {
+    this.hostConfig.UsernsMode = mode;
+    return this;
+  }
+}
+
+function buildContainer(
+  image: ImageSpec,
+  worker: WorkerState,
+  testInfo: TestInfo,
+  guard: StageGuard,
+  mounts: MountDirectories | undefined,
+  onContainer: (id: string) => void,
+): GenericContainer {
   const readiness = new ReadinessWaitStrategy(waitStrategyFor(image.wait, APP_HOST), describeWait(image.wait), onContainer, () => guard.subject());
 
-  let container = new GenericContainer(image.ref)
+  let container = new MatrixContainer(image.ref)
     .withName(guard.container ?? '')
     .withExposedPorts(...image.ports)
     .withEnvironment(image.env)
@@ -80,6 +105,13 @@ function buildContainer(image: ImageSpec, worker: WorkerState, testInfo: TestInf
 
   if (image.command) {
     container = container.withCommand(image.command);
+  }
+  if (mounts !== undefined) {
+    container = container.withPodmanBinds(image.mounts.map((mount) => bindFor(mount, mounts.paths.get(mount.name)!)));
+  }
+  const userns = usernsFor(worker.matrix, image, worker.endpoint.name);
+  if (userns !== undefined) {
+    container = container.withUsernsMode(usernsMode(userns, worker.endpoint, image.name));
   }
   if (image.resources.memoryBytes !== undefined || image.resources.cpus !== undefined) {
     container = container.withResourcesQuota({
@@ -106,6 +138,14 @@ function slowRatioFor(image: ImageSpec, testInfo: Pick<TestInfo, 'annotations'>)
 
 async function attachTiming(testInfo: TestInfo, timing: TestTiming): Promise<void> {
   await testInfo.attach(TIMING_ATTACHMENT, { body: JSON.stringify(timing), contentType: 'application/json' });
+}
+
+/** Removes a try's mount directories, or keeps a failed try's small ones and names them in an annotation. */
+async function keepOrRemoveMounts(mounts: MountDirectories, failed: boolean, testInfo: TestInfo): Promise<void> {
+  const kept = await releaseMountDirectories(mounts, failed);
+  if (kept !== undefined) {
+    testInfo.annotations.push({ type: ANNOTATION.mounts, description: kept });
+  }
 }
 
 export const test = base.extend<GvmatrixTestFixtures, GvmatrixWorkerFixtures>({
@@ -152,8 +192,12 @@ export const test = base.extend<GvmatrixTestFixtures, GvmatrixWorkerFixtures>({
     guard.container = `gvmatrix-${gvmatrix.context.runId.slice(-6)}-${randomBytes(4).toString('hex')}`;
     let started: StartedTestContainer | undefined;
     let startError: unknown;
+    let mounts: MountDirectories | undefined;
     try {
-      const container = buildContainer(image, gvmatrix, testInfo, guard, (id) => {
+      if (image.mounts.length > 0) {
+        mounts = await prepareMountDirectories(image.mounts, gvmatrix.context.runDir, gvmatrix.endpoint, image.name, testInfo.title, testInfo.retry);
+      }
+      const container = buildContainer(image, gvmatrix, testInfo, guard, mounts, (id) => {
         containerIds.push(id);
         guard.container = id;
         timer.markRunning();
@@ -161,7 +205,7 @@ export const test = base.extend<GvmatrixTestFixtures, GvmatrixWorkerFixtures>({
       const stage = () => (containerIds.length > 0 ? `readiness wait for ${describeWait(image.wait)}` : 'create and start');
       started = await guard.run('container start', stage, image.startupTimeoutMs + STAGE_TIMEOUT_MS.containerStartAllowance, () => container.start());
       timer.markReady();
-      await use(new AppContainer(started, image.name, gvmatrix.endpoint.name, APP_HOST));
+      await use(new AppContainer(started, image.name, gvmatrix.endpoint.name, APP_HOST, mounts?.paths));
       timer.markChecked();
     } catch (error) {
       startError = error;
@@ -170,6 +214,9 @@ export const test = base.extend<GvmatrixTestFixtures, GvmatrixWorkerFixtures>({
       const problems = await removeTestContainer(guard, gvmatrix.endpoint.socket, started);
       await attachEvidence(testInfo, gvmatrix.endpoint, containerIds);
       await attachTiming(testInfo, timer.timing(slowRatioFor(image, testInfo)));
+      if (mounts !== undefined) {
+        await keepOrRemoveMounts(mounts, started === undefined || testInfo.status !== testInfo.expectedStatus, testInfo);
+      }
       if (problems.length > 0) {
         // A teardown problem is added to a start error rather than hiding it.
         if (startError instanceof Error) {

@@ -58,7 +58,7 @@ const CONNECTION_HOLD_MS = 250;
  * not ready. Rootless Podman's port forwarder accepts every connection and closes it at
  * once while nothing listens in the container, so a bare connect proves nothing there.
  */
-function tryConnect(host: string, port: number, timeoutMs: number): Promise<string | undefined> {
+export function tryConnect(host: string, port: number, timeoutMs: number): Promise<string | undefined> {
   return new Promise((resolve) => {
     const socket = connect({ host, port, timeout: timeoutMs });
     let hold: NodeJS.Timeout | undefined;

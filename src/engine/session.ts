@@ -52,7 +52,10 @@ export class EngineSession {
   ) {}
 
   get runtimeEndpoints(): RuntimeEndpoint[] {
-    return this.endpoints.map((endpoint) => endpoint.info);
+    // The driver needs the rootless user to hand mount directories to it.
+    const user = this.podman.user;
+    const podmanUser = user === undefined ? undefined : { name: user.name, uid: user.uid, gid: user.gid };
+    return this.endpoints.map((endpoint) => ({ ...endpoint.info, rootless: this.podman.rootless, ...(podmanUser ? { podmanUser } : {}) }));
   }
 
   /** The API services that died while the run needed them, in the order they died. */

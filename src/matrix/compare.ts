@@ -1,21 +1,26 @@
 import { isMap, isScalar, type Node, type YAMLMap } from 'yaml';
 import { readNormalizeRules } from './normalize-rules.js';
+import { namedStep, readStepReference, type StepScope } from './steps.js';
 import { suggestion } from './suggest.js';
-import type { Comparison, NormalizeRule, Observable } from './types.js';
+import type { Comparison, NormalizeRule, Observable, Step, StepValue } from './types.js';
 import { describe, type Fields, type YamlReader } from './yaml-reader.js';
 
-type CheckKind = 'exec' | 'http';
+type CheckKind = 'exec' | 'http' | 'steps';
 
-/** Observables named by a plain word, per check kind. */
+/** Observables named by a plain word, per check kind. In a steps test they are the last foreground exec step's. */
 const NAMED_OBSERVABLES: Record<CheckKind, readonly string[]> = {
   exec: ['exitCode', 'stdout', 'stderr'],
   http: ['status', 'body', 'headers'],
+  steps: ['exitCode', 'stdout', 'stderr'],
 };
 
 const OBSERVABLE_FORMS: Record<CheckKind, string> = {
   exec: 'exitCode, stdout, stderr or { file: /absolute/path }',
   http: 'status, body, headers, { header: NAME } or { file: /absolute/path }',
+  steps: 'exitCode, stdout, stderr (of the last foreground exec step), { step: NAME, value: stdout } or { file: /absolute/path }',
 };
+
+const STEP_VALUES: readonly StepValue[] = ['exitCode', 'stdout', 'stderr'];
 
 /** An HTTP header name: an RFC 9110 token. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -34,6 +39,8 @@ export function observableName(observable: Observable): string {
       return `header: ${observable.name}`;
     case 'file':
       return `file: ${observable.path}`;
+    case 'step':
+      return `step ${observable.step}: ${observable.value}`;
     default:
       return observable.kind;
   }
@@ -43,12 +50,15 @@ export function observableName(observable: Observable): string {
  * Reads a test's `compare:`, `normalize:` and `builtinNormalizers:`. Returns null when the
  * test compares nothing, and undefined after reporting an issue. `kind` is the test's
  * check, or undefined when the test has none, in which case any observable name is accepted.
+ * `steps` are a steps test's steps, which step observables must name; without them (the
+ * steps are invalid and already reported) step names are not checked.
  */
 export function readComparison(
   reader: YamlReader,
   fields: Fields,
   kind: CheckKind | undefined,
   defaults: ComparisonDefaults,
+  steps?: readonly Step[],
 ): Comparison | null | undefined {
   const compareField = fields.get('compare');
   const normalizeField = fields.get('normalize');
@@ -66,7 +76,7 @@ export function readComparison(
     return null;
   }
 
-  const observables = readObservables(reader, compareField.value, kind);
+  const observables = readObservables(reader, compareField.value, kind, steps);
   const rules = normalizeField === undefined ? [] : readNormalizeRules(reader, normalizeField.value);
   const builtin = builtinField === undefined ? defaults.builtinNormalizers : reader.boolean(builtinField.value, 'builtinNormalizers');
   if (observables === undefined || rules === undefined || builtin === undefined) return undefined;
@@ -75,7 +85,7 @@ export function readComparison(
 }
 
 /** Reads the `compare:` list; each observable may appear once. */
-function readObservables(reader: YamlReader, node: Node | null, kind: CheckKind | undefined): Observable[] | undefined {
+function readObservables(reader: YamlReader, node: Node | null, kind: CheckKind | undefined, steps: readonly Step[] | undefined): Observable[] | undefined {
   const example = kind === 'http' ? '[status, body]' : '[exitCode, stdout]';
   const items = reader.list(node, 'compare', example);
   if (items === undefined) return undefined;
@@ -88,7 +98,7 @@ function readObservables(reader: YamlReader, node: Node | null, kind: CheckKind 
   const observables: Observable[] = [];
   let valid = true;
   for (const item of items) {
-    const observable = readObservable(reader, item, kind);
+    const observable = readObservable(reader, item, kind, steps);
     if (observable === undefined) {
       valid = false;
       continue;
@@ -105,9 +115,17 @@ function readObservables(reader: YamlReader, node: Node | null, kind: CheckKind 
   return valid ? observables : undefined;
 }
 
-function readObservable(reader: YamlReader, node: Node | null, kind: CheckKind | undefined): Observable | undefined {
+function readObservable(reader: YamlReader, node: Node | null, kind: CheckKind | undefined, steps: readonly Step[] | undefined): Observable | undefined {
   if (isScalar(node) && typeof node.value === 'string') {
-    return readNamedObservable(reader, node, node.value, kind);
+    const observable = readNamedObservable(reader, node, node.value, kind);
+    if (observable !== undefined && kind === 'steps' && steps !== undefined && !steps.some((step) => step.kind === 'exec' && !step.background)) {
+      reader.reportAt(node, `${node.value} in a steps test names the last foreground exec step's value, and this test has none; write { step: NAME, value: ${node.value} }`);
+      return undefined;
+    }
+    return observable;
+  }
+  if (isMap(node) && node.items.some((pair) => isScalar(pair.key) && pair.key.value === 'step')) {
+    return readStepObservable(reader, node, kind, steps);
   }
   if (isMap(node)) {
     return readObservableForm(reader, node, kind);
@@ -130,14 +148,14 @@ function readNamedObservable(reader: YamlReader, node: Node, name: string, kind:
     return undefined;
   }
 
-  const other: CheckKind = kind === 'exec' ? 'http' : 'exec';
+  const other: CheckKind = kind === 'http' ? 'exec' : 'http';
   if (kind !== undefined && NAMED_OBSERVABLES[other].includes(name)) {
     reader.reportAt(node, `${name} belongs to ${other} tests; an ${kind} test can compare ${OBSERVABLE_FORMS[kind]}`);
     return undefined;
   }
 
-  // Only http tests can compare a single header, so an exec test is not offered one.
-  const forms = kind === 'exec' ? [...allowed, 'file'] : [...allowed, 'file', 'header'];
+  // Only http tests can compare a single header, so other tests are not offered one.
+  const forms = kind === 'exec' || kind === 'steps' ? [...allowed, 'file'] : [...allowed, 'file', 'header'];
   reader.reportAt(node, `unknown compare entry "${name}"; ${suggestion(name, forms, 'entries')}`);
   return undefined;
 }
@@ -164,8 +182,8 @@ function readObservableForm(reader: YamlReader, node: YAMLMap, kind: CheckKind |
     return { kind: 'file', path };
   }
 
-  if (kind === 'exec') {
-    reader.reportAt(entry.key, `header belongs to http tests; an exec test can compare ${OBSERVABLE_FORMS.exec}`);
+  if (kind === 'exec' || kind === 'steps') {
+    reader.reportAt(entry.key, `header belongs to http tests; an ${kind} test can compare ${OBSERVABLE_FORMS[kind]}`);
     return undefined;
   }
 
@@ -177,4 +195,48 @@ function readObservableForm(reader: YamlReader, node: YAMLMap, kind: CheckKind |
     return undefined;
   }
   return { kind: 'header', name: name.toLowerCase() };
+}
+
+/** Reads `{ step: NAME, value: stdout }` of a steps test; the step must be an exec step or a host stat step. */
+function readStepObservable(reader: YamlReader, node: YAMLMap, kind: CheckKind | undefined, steps: readonly Step[] | undefined): Observable | undefined {
+  const fields = reader.mapping(node, 'each compare entry', ['step', 'value']);
+  if (fields === undefined) return undefined;
+
+  if (kind !== undefined && kind !== 'steps') {
+    reader.reportAt(fields.get('step')!.key, `compare entry { step: ... } belongs to steps tests; a${kind === 'exec' ? 'n' : ''} ${kind} test can compare ${OBSERVABLE_FORMS[kind]}`);
+    return undefined;
+  }
+
+  const valueField = fields.get('value');
+  if (valueField === undefined) {
+    reader.reportAt(node, 'compare entry { step: ... } has no value:; name the value to compare, such as { step: first, value: stdout }');
+    return undefined;
+  }
+  const value = reader.string(valueField.value, 'compare value');
+  if (value === undefined) return undefined;
+  const known = STEP_VALUES.find((candidate) => candidate === value);
+  if (known === undefined) {
+    reader.reportAt(valueField.value, `unknown compare value "${value}"; ${suggestion(value, STEP_VALUES, 'values')}`);
+    return undefined;
+  }
+
+  const stepNode = fields.get('step')!.value;
+  if (steps === undefined) {
+    const name = reader.text(stepNode, 'compare step');
+    return name === undefined ? undefined : { kind: 'step', step: name, value: known };
+  }
+
+  const named = new Map(steps.filter((step) => step.name !== undefined).map((step) => [step.name!, namedStep(step)]));
+  const scope: StepScope = { named, written: new Set(named.keys()) };
+  const name = readStepReference(reader, stepNode, 'compare step', scope);
+  if (name === undefined) return undefined;
+
+  const target = named.get(name)!;
+  const valid = target.kind === 'exec' || (target.action === 'stat' && value === 'stdout');
+  if (!valid) {
+    const what = target.kind === 'host' ? `host ${target.action}` : target.kind;
+    reader.reportAt(valueField.value, `step "${name}" is a ${what} step without a ${value}; compare exitCode, stdout or stderr of an exec step, or stdout of a host stat step`);
+    return undefined;
+  }
+  return { kind: 'step', step: name, value: known };
 }

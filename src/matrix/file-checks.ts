@@ -5,7 +5,8 @@ import type { SourceLocation } from './types.js';
 
 /** A file or folder named in the matrix, with the position of the value that names it. */
 export interface FileReference {
-  kind: 'build' | 'suite';
+  /** `mount-folder`: a mount's repository folder; `mount-host`: a mount's absolute host path. */
+  kind: 'build' | 'suite' | 'mount-folder' | 'mount-host';
   /** Absolute path. */
   path: string;
   location: SourceLocation;
@@ -15,19 +16,42 @@ export interface FileReference {
 export const CONTAINERFILE_NAMES = ['Containerfile', 'Dockerfile'] as const;
 
 /**
- * Checks that each build folder exists and contains a Containerfile or Dockerfile, and that
- * each suite file exists. This is the loader's only file-system access besides reading
+ * Checks that each build folder exists and contains a Containerfile or Dockerfile, that
+ * each suite file exists and that each mount source exists. This is the loader's only file-system access besides reading
  * the matrix file itself.
  */
 export function checkFileReferences(references: readonly FileReference[]): MatrixIssue[] {
   const issues: MatrixIssue[] = [];
 
   for (const reference of references) {
-    const problem = reference.kind === 'build' ? buildFolderProblem(reference.path) : suiteFileProblem(reference.path);
+    const problem = referenceProblem(reference);
     if (problem !== undefined) issues.push({ location: reference.location, message: problem });
   }
 
   return issues;
+}
+
+function referenceProblem(reference: FileReference): string | undefined {
+  switch (reference.kind) {
+    case 'build':
+      return buildFolderProblem(reference.path);
+    case 'suite':
+      return suiteFileProblem(reference.path);
+    case 'mount-folder':
+      return mountFolderProblem(reference.path);
+    case 'mount-host':
+      return statSync(reference.path, { throwIfNoEntry: false }) === undefined
+        ? `mount source ${reference.path} does not exist on this host; create it, or fix the path`
+        : undefined;
+  }
+}
+
+/** Returns why a mount's repository folder cannot be copied for a test, or undefined when it can. */
+function mountFolderProblem(folder: string): string | undefined {
+  const stats = statSync(folder, { throwIfNoEntry: false });
+  if (stats === undefined) return `mount source folder ${folder} does not exist; create it with the files the container should see, or fix the path`;
+  if (!stats.isDirectory()) return `mount source ${folder} is not a folder; point source: at a folder, or write an absolute path to mount a single host file`;
+  return undefined;
 }
 
 function buildFolderProblem(folder: string): string | undefined {

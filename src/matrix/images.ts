@@ -3,13 +3,15 @@ import { isSeq, type Node } from 'yaml';
 import { mergeResources, readRunSettings, RUN_SETTING_KEYS } from './defaults.js';
 import type { LoadContext } from './load-context.js';
 import { readTests } from './matrix-tests.js';
+import { readMounts } from './mounts.js';
 import { checkBuiltImageName, checkName } from './names.js';
 import { readPorts } from './ports.js';
 import type { ImageSpec, MatrixDefaults, SourceLocation } from './types.js';
+import { readUserns } from './userns.js';
 import { readWait } from './wait.js';
 import type { Field, Fields, YamlReader } from './yaml-reader.js';
 
-const IMAGE_KEYS = ['build', 'image', 'ports', 'env', 'command', 'wait', ...RUN_SETTING_KEYS, 'tests', 'suites'] as const;
+const IMAGE_KEYS = ['build', 'image', 'ports', 'env', 'command', 'mounts', 'userns', 'wait', ...RUN_SETTING_KEYS, 'tests', 'suites'] as const;
 
 /** Returns the reference under which gvmatrix builds and runs a locally built image. */
 export function builtImageRef(imageName: string): string {
@@ -60,6 +62,7 @@ function readImage(context: LoadContext, field: Field, defaults: MatrixDefaults)
     ref: '',
     ports: [],
     env: {},
+    mounts: [],
     wait: { kind: 'none' },
     tests: [],
     suites: [],
@@ -86,6 +89,11 @@ function readImage(context: LoadContext, field: Field, defaults: MatrixDefaults)
   if (env !== undefined) spec.env = readEnv(reader, env.value);
   if (command !== undefined) spec.command = reader.textList(command.value, 'command', '[nginx, -g, "daemon off;"]');
 
+  const mounts = fields.get('mounts');
+  const userns = fields.get('userns');
+  if (mounts !== undefined) spec.mounts = readMounts(context, mounts.value, name);
+  if (userns !== undefined) spec.userns = readUserns(reader, userns.value);
+
   spec.wait = readWait(reader, fields.get('wait'), { imageName: name, ports: spec.ports });
 
   const settings = readRunSettings(reader, fields);
@@ -108,6 +116,7 @@ function readImage(context: LoadContext, field: Field, defaults: MatrixDefaults)
     const list = readTests(reader, tests.value, {
       imageName: name,
       ports: spec.ports,
+      mounts: spec.mounts,
       timeoutMs: spec.timeoutMs,
       retries: spec.retries,
       slowRatio: spec.slowRatio,
@@ -121,7 +130,7 @@ function readImage(context: LoadContext, field: Field, defaults: MatrixDefaults)
   if (isAbsentOrEmptyList(tests) && isAbsentOrEmptyList(suites)) {
     reader.reportAt(
       tests?.key ?? field.key,
-      `image "${name}" has no tests; add tests: with http: or exec: checks, or suites: with Playwright spec files`,
+      `image "${name}" has no tests; add tests: with http:, exec: or steps: checks, or suites: with Playwright spec files`,
     );
   }
 

@@ -2,19 +2,22 @@ import type { Node } from 'yaml';
 import { readComparison, type ComparisonDefaults } from './compare.js';
 import { readRetries, readSlowRatio } from './defaults.js';
 import { readMethod, readStatus, readUrlPath } from './http-fields.js';
+import { readExecExpectation } from './exec-expectation.js';
 import { readListedPort } from './ports.js';
-import type { Check, ExecExpectation, HttpExpectation, MatrixTest, Pattern, SourceLocation } from './types.js';
+import { readSteps } from './steps.js';
+import type { Check, HttpExpectation, MatrixTest, MountSpec, Pattern, SourceLocation } from './types.js';
 import type { Field, Fields, YamlReader } from './yaml-reader.js';
 
-const TEST_KEYS = ['name', 'http', 'exec', 'expect', 'compare', 'normalize', 'builtinNormalizers', 'timeout', 'retries', 'slowRatio'] as const;
+const TEST_KEYS = ['name', 'http', 'exec', 'steps', 'expect', 'compare', 'normalize', 'builtinNormalizers', 'timeout', 'retries', 'slowRatio'] as const;
 const HTTP_KEYS = ['port', 'path', 'method', 'headers', 'body', 'expect'] as const;
 const HTTP_EXPECT_KEYS = ['status', 'body', 'headers'] as const;
-const EXEC_EXPECT_KEYS = ['exitCode', 'stdout', 'stderr'] as const;
 
 /** The image fields that a test's check and its resolved settings depend on. */
 export interface TestTarget extends ComparisonDefaults {
   imageName: string;
   ports: readonly number[];
+  /** The image's mounts, which `host:` steps refer to. */
+  mounts: readonly MountSpec[];
   /** The image's timeout, retries and slowRatio, already resolved against the defaults. */
   timeoutMs: number;
   retries: number;
@@ -42,8 +45,8 @@ export function readTests(reader: YamlReader, node: Node | null, target: TestTar
     const named = readTestName(reader, fields, index, target.imageName);
     if (named === undefined) {
       // Still check the rest of the test, so that one run of the loader reports all its problems.
-      readCheck(reader, fields, `test ${index + 1} of image "${target.imageName}"`, target);
-      readComparison(reader, fields, checkKindOf(fields), target);
+      const check = readCheck(reader, fields, `test ${index + 1} of image "${target.imageName}"`, target, target.timeoutMs);
+      readComparison(reader, fields, checkKindOf(fields), target, check?.kind === 'steps' ? check.steps : undefined);
       return;
     }
 
@@ -89,11 +92,11 @@ function readTestName(reader: YamlReader, fields: Fields, index: number, imageNa
 }
 
 function readTest(reader: YamlReader, fields: Fields, named: TestName, target: TestTarget): MatrixTest | undefined {
-  const check = readCheck(reader, fields, `test "${named.name}"`, target);
-  const comparison = readComparison(reader, fields, checkKindOf(fields), target);
   const timeout = fields.get('timeout');
   const retries = fields.get('retries');
   const timeoutMs = timeout === undefined ? target.timeoutMs : reader.duration(timeout.value, 'timeout');
+  const check = readCheck(reader, fields, `test "${named.name}"`, target, timeoutMs ?? target.timeoutMs);
+  const comparison = readComparison(reader, fields, checkKindOf(fields), target, check?.kind === 'steps' ? check.steps : undefined);
   const retryCount = retries === undefined ? target.retries : readRetries(reader, retries.value);
   const slowRatioField = fields.get('slowRatio');
   const slowRatio = slowRatioField === undefined ? target.slowRatio : readSlowRatio(reader, slowRatioField.value);
@@ -103,32 +106,46 @@ function readTest(reader: YamlReader, fields: Fields, named: TestName, target: T
   return { name: named.name, check, timeoutMs, retries: retryCount, slowRatio, location: named.location };
 }
 
-/** Returns the kind of a test's check, or undefined when it has none or both (reported by readCheck). */
-function checkKindOf(fields: Fields): 'exec' | 'http' | undefined {
-  const http = fields.get('http') !== undefined;
-  const exec = fields.get('exec') !== undefined;
-  if (http === exec) return undefined;
-  return http ? 'http' : 'exec';
+const CHECK_KINDS = ['http', 'exec', 'steps'] as const;
+
+/** Returns the kind of a test's check, or undefined when it has none or several (reported by readCheck). */
+function checkKindOf(fields: Fields): (typeof CHECK_KINDS)[number] | undefined {
+  const written = CHECK_KINDS.filter((kind) => fields.get(kind) !== undefined);
+  return written.length === 1 ? written[0] : undefined;
 }
 
-/** Reads the one check of a test, `http:` or `exec:`, with its expectations. */
-function readCheck(reader: YamlReader, fields: Fields, testLabel: string, target: TestTarget): Check | undefined {
+/**
+ * Reads the one check of a test, `http:`, `exec:` or `steps:`, with its expectations.
+ * `timeoutMs` is the test's timeout, which bounds the waits of steps that set none.
+ */
+function readCheck(reader: YamlReader, fields: Fields, testLabel: string, target: TestTarget, timeoutMs: number): Check | undefined {
   const http = fields.get('http');
   const exec = fields.get('exec');
+  const steps = fields.get('steps');
   const expect = fields.get('expect');
 
-  if (http === undefined && exec === undefined) {
-    reader.reportAt(fields.node, `${testLabel} has no check; add http: or exec:`);
+  const written = [http, exec, steps].filter((field): field is Field => field !== undefined);
+  if (written.length === 0) {
+    reader.reportAt(fields.node, `${testLabel} has no check; add http:, exec: or steps:`);
     return undefined;
   }
 
-  if (http !== undefined && exec !== undefined) {
-    const second = reader.locate(http.key).line > reader.locate(exec.key).line ? http : exec;
+  if (written.length > 1) {
+    const [first, second] = written.sort((a, b) => reader.locate(a.key).line - reader.locate(b.key).line);
     reader.reportAt(
-      second.key,
-      `${testLabel} has both http: and exec:; keep one check in this test and move the other into a test of its own`,
+      second!.key,
+      `${testLabel} has both ${first!.name}: and ${second!.name}:; keep one check in this test and move the other into a test of its own`,
     );
     return undefined;
+  }
+
+  if (steps !== undefined) {
+    if (expect !== undefined) {
+      reader.reportAt(expect.key, `${testLabel} has steps:, so its expectations belong in the steps; write them as expect: on an exec step or as an expect: { step: NAME, ... } step`);
+      return undefined;
+    }
+    const list = readSteps(reader, steps.value, testLabel, { imageName: target.imageName, ports: target.ports, mounts: target.mounts, timeoutMs });
+    return list === undefined ? undefined : { kind: 'steps', steps: list.steps };
   }
 
   if (http !== undefined) {
@@ -150,26 +167,6 @@ function readExecCheck(reader: YamlReader, exec: Field, expect: Field | undefine
   if (command === undefined || expectation === undefined) return undefined;
 
   return { kind: 'exec', command, expect: expectation };
-}
-
-/**
- * Reads an exec test's `expect:`. The exit code is checked only when written here; a test
- * with no `expect:` at all expects exit code 0.
- */
-function readExecExpectation(reader: YamlReader, node: Node | null): ExecExpectation | undefined {
-  const fields = reader.mapping(node, 'expect', EXEC_EXPECT_KEYS);
-  if (fields === undefined) return undefined;
-
-  const exitCodeField = fields.get('exitCode');
-  const stdoutField = fields.get('stdout');
-  const stderrField = fields.get('stderr');
-
-  const exitCode = exitCodeField === undefined ? undefined : reader.integer(exitCodeField.value, 'exitCode', 0, 255, 'an exit code from 0 to 255');
-  const stdout = stdoutField === undefined ? [] : reader.patterns(stdoutField.value, 'stdout');
-  const stderr = stderrField === undefined ? [] : reader.patterns(stderrField.value, 'stderr');
-  if ((exitCodeField !== undefined && exitCode === undefined) || stdout === undefined || stderr === undefined) return undefined;
-
-  return exitCode === undefined ? { stdout, stderr } : { exitCode, stdout, stderr };
 }
 
 function readHttpCheck(reader: YamlReader, http: Field, target: TestTarget): Check | undefined {

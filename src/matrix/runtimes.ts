@@ -3,10 +3,11 @@ import type { Node } from 'yaml';
 import { checkName } from './names.js';
 import { readRunscOptions, RUNSC_OPTION_KEYS } from './runsc-options.js';
 import { suggestion } from './suggest.js';
+import { readUserns } from './userns.js';
 import type { RuntimeKind, RuntimeVariant, SourceLocation } from './types.js';
 import type { Field, YamlReader } from './yaml-reader.js';
 
-const RUNTIME_KEYS = ['oci', 'kind', 'baseline', 'flags', ...RUNSC_OPTION_KEYS] as const;
+const RUNTIME_KEYS = ['oci', 'kind', 'baseline', 'flags', 'userns', ...RUNSC_OPTION_KEYS] as const;
 
 const RUNTIME_KINDS: readonly RuntimeKind[] = ['runc', 'runsc'];
 
@@ -99,6 +100,9 @@ function readRuntime(reader: YamlReader, field: Field): RuntimeEntry {
   if (flags !== undefined) runtime.flags = readFlags(reader, flags.value) ?? [];
 
   readRunscOptions(reader, fields, runtime, entry.kindKnown);
+
+  const userns = fields.get('userns');
+  if (userns !== undefined) runtime.userns = readUserns(reader, userns.value);
 
   return entry;
 }

@@ -57,6 +57,39 @@ export interface RuntimeVariant {
   network?: RunscNetwork;
   /** `netstack:`, runsc only. */
   netstack?: NetstackWorkaround;
+  /** `userns:`: the user namespace of every container under this runtime, unless the image sets its own. */
+  userns?: UsernsSpec;
+  location: SourceLocation;
+}
+
+/** One `N:N:N` entry of an explicit ID mapping: container ids from `containerId` map to host ids from `hostId`. */
+export interface IdMapping {
+  containerId: number;
+  hostId: number;
+  size: number;
+}
+
+/**
+ * The user namespace a container runs in. `auto` gives each container its own range of
+ * subordinate ids, `keep-id` maps the rootless user to the same id inside (rootless Podman
+ * only), `host` shares the host's ids, `mapping` sets the ranges explicitly.
+ */
+export type UsernsSpec =
+  | { kind: 'auto' | 'keep-id' | 'host' }
+  | { kind: 'mapping'; uidmap: IdMapping[]; gidmap: IdMapping[] };
+
+/**
+ * A bind mount of an image's containers. `repository`: a folder of the repository,
+ * copied into a fresh host directory per test, try and runtime. `empty`: a fresh empty
+ * directory. `host`: an absolute host path, mounted as it is.
+ */
+export interface MountSpec {
+  /** The name that `host:` steps refer to. */
+  name: string;
+  source: { kind: 'repository' | 'host'; /** Absolute path. */ path: string } | { kind: 'empty' };
+  /** Absolute path inside the container. */
+  target: string;
+  mode: 'ro' | 'rw';
   location: SourceLocation;
 }
 
@@ -93,6 +126,7 @@ export interface HttpExpectation {
  */
 export type Observable =
   | { kind: 'exitCode' | 'stdout' | 'stderr' | 'status' | 'body' | 'headers' }
+  | { kind: 'step'; /** Name of an earlier step. */ step: string; value: StepValue }
   | { kind: 'header'; /** Lower case, as HTTP compares names. */ name: string }
   | { kind: 'file'; /** Absolute path inside the container. */ path: string };
 
@@ -112,8 +146,48 @@ export interface Comparison {
   normalize: NormalizeRule[];
 }
 
+/** A value of a step's result that `expect:` and `compare:` can name. */
+export type StepValue = 'exitCode' | 'stdout' | 'stderr';
+
+/** The condition a `wait:` step polls for until its timeout. */
+export type StepWaitTarget =
+  | { kind: 'step-output'; /** Name of an earlier exec step. */ step: string; pattern: Pattern }
+  | { kind: 'file'; /** Absolute path inside the container. */ path: string }
+  | { kind: 'log'; pattern: Pattern }
+  | { kind: 'port'; /** A container port listed under the image's ports. */ port: number };
+
+/** A file operation of a `host:` step, on a path relative to the mount's host directory. */
+export type HostAction =
+  | { kind: 'write' | 'append'; path: string; content: string }
+  | { kind: 'remove'; path: string }
+  | { kind: 'chmod'; path: string; /** Permission bits, such as 0o600. */ mode: number }
+  | { kind: 'stat'; path: string };
+
+/** An `expect:` step: expectations on the result of an earlier step. Unset fields are not checked. */
+export interface StepExpectation extends ExecExpectation {
+  /** The container-side owner of a `host: { stat: ... }` step's file. */
+  containerUid?: number;
+  containerGid?: number;
+}
+
+/** One step of a `steps:` test; steps run in order against one container. */
+export type Step =
+  | {
+      kind: 'exec';
+      name?: string;
+      command: string[];
+      /** A background step keeps running while later steps run; it ends with the container. */
+      background: boolean;
+      expect?: ExecExpectation;
+      location: SourceLocation;
+    }
+  | { kind: 'wait'; name?: string; target: StepWaitTarget; timeoutMs: number; location: SourceLocation }
+  | { kind: 'host'; name?: string; /** Name of one of the image's mounts. */ mount: string; action: HostAction; location: SourceLocation }
+  | { kind: 'expect'; name?: string; step: string; expect: StepExpectation; location: SourceLocation };
+
 export type Check =
   | { kind: 'exec'; command: string[]; expect: ExecExpectation; compare?: Comparison }
+  | { kind: 'steps'; steps: Step[]; compare?: Comparison }
   | {
       kind: 'http';
       port: number;
@@ -153,6 +227,10 @@ export interface ImageSpec {
   env: Record<string, string>;
   /** Overrides the image's command when set. */
   command?: string[];
+  /** Bind mounts of every container of the image, in the order written. */
+  mounts: MountSpec[];
+  /** The image's `userns:`, which wins over the runtime's. */
+  userns?: UsernsSpec;
   wait: WaitSpec;
   tests: MatrixTest[];
   /** Absolute paths of Playwright spec files whose tests run against this image. */

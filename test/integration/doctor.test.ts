@@ -2,8 +2,10 @@
  * `gvmatrix doctor` and its checks against the real Podman, runc and runsc of this host.
  * Each test induces a problem the way a user would meet it: a runtime path that does not
  * exist, a flag runsc rejects, a user without subordinate ids (in an injected subuid
- * file), a process without CAP_SYS_RESOURCE (in an injected status file) or a --ulimit
- * above the hard limit. Needs root, podman, runc, runsc and the base image.
+ * file), a process without CAP_SYS_RESOURCE (in an injected status file), SELinux
+ * enforcing (in an injected enforce file), an image with userns: auto and no `containers`
+ * subuid range, or a --ulimit above the hard limit. Needs root, podman, runc, runsc and
+ * the base image.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +18,9 @@ import { execa } from 'execa';
 import type { DoctorCheck } from '../../src/cli/doctor/check.js';
 import { checkContainerStart } from '../../src/cli/doctor/podman-checks.js';
 import { checkRuntimeContainer } from '../../src/cli/doctor/runtime-checks.js';
+import { hostPaths } from '../../src/cli/doctor/host-paths.js';
+import { checkSelinux, hostSelinuxReader } from '../../src/cli/doctor/selinux.js';
+import { checkUsernsAuto } from '../../src/cli/doctor/userns-auto.js';
 import { startEndpoint } from '../../src/engine/endpoint.js';
 import { BASE_IMAGE } from '../../src/engine/images.js';
 import { findProcessesNaming, runProbeContainer } from '../../src/engine/probe-container.js';
@@ -34,6 +39,7 @@ runtimes:
   badflag: { oci: runsc, flags: ["--no-such-flag"], network: none }
 images:
   app: { image: ${BASE_IMAGE}, tests: [{ name: t, exec: [true] }] }
+  mapped: { image: ${BASE_IMAGE}, userns: auto, tests: [{ name: t, exec: [true] }] }
 `;
 
 function checkNamed(checks: DoctorCheck[], name: string): DoctorCheck {
@@ -54,10 +60,11 @@ describe('gvmatrix doctor with induced problems', () => {
     await writeFile(matrix, BROKEN_MATRIX);
     await writeFile(join(dir, 'subuid'), 'someone:100000:65536\n');
     await writeFile(join(dir, 'status'), `Name:\tnode\nCapEff:\t${CAP_EFF_WITHOUT_SYS_RESOURCE}\n`);
+    await writeFile(join(dir, 'enforce'), '1');
 
-    const result = await execa(process.execPath, [cli, 'doctor', '--matrix', matrix, '--json', '--user', 'gvmatrix'], {
+    const result = await execa(process.execPath, [cli, 'doctor', '--matrix', matrix, '--json', '--user', 'gvmatrix', '--workers', '2'], {
       reject: false,
-      env: { GVMATRIX_SUBUID_FILE: join(dir, 'subuid'), GVMATRIX_PROC_STATUS: join(dir, 'status') },
+      env: { GVMATRIX_SUBUID_FILE: join(dir, 'subuid'), GVMATRIX_PROC_STATUS: join(dir, 'status'), GVMATRIX_SELINUX_ENFORCE: join(dir, 'enforce') },
     });
     exitCode = result.exitCode;
     stderr = result.stderr;
@@ -103,6 +110,23 @@ describe('gvmatrix doctor with induced problems', () => {
     assert.match(check.detail, new RegExp(CAP_EFF_WITHOUT_SYS_RESOURCE));
   });
 
+  test('enforcing SELinux warns for runsc', () => {
+    const check = checkNamed(checks, 'SELinux');
+    assert.equal(check.status, 'warn');
+    assert.match(check.detail, /^enforcing \(.*\/enforce\)/);
+    assert.match(check.detail, /runtimes missing, badflag/);
+    assert.match(check.detail, /SELinux is not supported/);
+    assert.match(check.fix ?? '', /label = false/);
+  });
+
+  test('userns auto without containers range fails', () => {
+    const check = checkNamed(checks, 'userns auto subuid of containers');
+    assert.equal(check.status, 'fail');
+    assert.match(check.detail, /gives containers 0 ids; rootful Podman \(owner "containers"\) needs at least 2048/);
+    assert.match(check.detail, /3 image and runtime pairs use userns: auto \(mapped under runc, mapped under missing, mapped under badflag\)/);
+    assert.match(check.fix ?? '', /echo containers:2147483647:2147483648 >> /);
+  });
+
   test('every problem has a fix', () => {
     const withoutFix = checks.filter((check) => check.status !== 'ok' && !check.fix);
     assert.deepEqual(withoutFix, []);
@@ -136,6 +160,68 @@ describe('doctor checks on this host', () => {
     const check = await checkRuntimeContainer(runtime, runtime.path);
     assert.equal(check.status, 'fail');
     assert.match(check.detail, /flag provided but not defined: -no-such-flag/);
+  });
+});
+
+describe('SELinux and userns auto on this host', () => {
+  test('SELinux is absent here', async () => {
+    // The build machines run no SELinux: no selinuxfs and no getenforce.
+    const check = await checkSelinux(hostSelinuxReader(hostPaths({})), ['runsc']);
+    assert.equal(check.status, 'ok', check.detail);
+    assert.match(check.detail, /^absent \(no \/sys\/fs\/selinux\/enforce and no getenforce command\)/);
+  });
+
+  test('containers range from set-up suffices', async () => {
+    // scripts/setup.sh adds a containers line to /etc/subuid and /etc/subgid when none exists.
+    const uses = [
+      { image: 'config-watch-userns', runtime: 'runc' },
+      { image: 'config-watch-userns', runtime: 'runsc' },
+    ];
+    const checks = await checkUsernsAuto(uses, { rootless: false, user: 'gvmatrix', workers: 2 }, hostPaths({}));
+    assert.deepEqual(
+      checks.map((check) => [check.name, check.status]),
+      [
+        ['userns auto subuid of containers', 'ok'],
+        ['userns auto subgid of containers', 'ok'],
+      ],
+      checks.map((check) => check.detail).join('\n'),
+    );
+  });
+
+  test('runc starts a userns auto container', async () => {
+    const result = await execa('podman', ['run', '--rm', '--userns=auto', BASE_IMAGE, 'cat', '/proc/self/uid_map'], { reject: false, timeout: 60_000 });
+    assert.equal(result.exitCode, 0, result.stderr);
+    const [containerId, hostId, size] = result.stdout.trim().split(/\s+/).map(Number);
+    assert.equal(containerId, 0, result.stdout);
+    assert.ok(hostId !== undefined && hostId > 0, `root maps to host id ${hostId}: ${result.stdout}`);
+    assert.ok(size !== undefined && size >= 1024 && size <= 65536, `range of ${size} ids: ${result.stdout}`);
+  });
+});
+
+describe('run preflight for userns auto', () => {
+  test('run stops without containers range', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gvmatrix-preflight-it-'));
+    try {
+      const matrix = join(dir, 'matrix.yaml');
+      await writeFile(matrix, `version: 1
+runtimes:
+  runc: { oci: runc, baseline: true }
+  runsc: { oci: runsc, network: none }
+images:
+  mapped: { image: ${BASE_IMAGE}, userns: auto, tests: [{ name: t, exec: [true] }] }
+`);
+      await writeFile(join(dir, 'subuid'), 'gvmatrix:100000:65536\n');
+      const result = await execa(process.execPath, [cli, 'run', '--matrix', matrix, '--reports', join(dir, 'reports'), '--no-build', '--workers', '2'], {
+        reject: false,
+        env: { GVMATRIX_SUBUID_FILE: join(dir, 'subuid') },
+      });
+      const output = `${result.stdout}\n${result.stderr}`;
+      assert.equal(result.exitCode, 3, output);
+      assert.match(output, /gives containers 0 ids; rootful Podman \(owner "containers"\) needs at least 2048/);
+      assert.match(output, /echo containers:2147483647:2147483648 >> /);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

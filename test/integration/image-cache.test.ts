@@ -38,6 +38,7 @@ function fixtureImage(name: string, build: string): ImageSpec {
     builtinNormalizers: true,
     normalize: [],
     slowRatio: 3,
+    mounts: [],
     location: { file: 'image-cache.test.ts', line: 1, column: 1 },
   };
 }

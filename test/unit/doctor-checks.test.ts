@@ -18,6 +18,16 @@ import {
   subordinateIdCount,
 } from '../../src/cli/doctor/rootless-prerequisites.js';
 import { checkNetstack } from '../../src/cli/doctor/runtime-checks.js';
+import { readSelinuxState, selinuxCheck, type SelinuxReader } from '../../src/cli/doctor/selinux.js';
+import {
+  checkUsernsAuto,
+  overlapsAny,
+  parseRootAutoUsernsUser,
+  usernsAutoFileCheck,
+  usernsAutoUses,
+  type UsernsAutoUse,
+} from '../../src/cli/doctor/userns-auto.js';
+import type { ImageSpec, RuntimeVariant, UsernsSpec } from '../../src/matrix/types.js';
 import { probeFailureReason } from '../../src/engine/probe-container.js';
 import { flagErrorLine } from '../../src/engine/runtimes.js';
 import type { RuntimeInfo } from '../../src/report/types.js';
@@ -352,5 +362,210 @@ describe('doctor output', () => {
 
   test('failures as a list', () => {
     assert.equal(formatFailures([checks[1]!]), '- first line\nsecond line\n  fix: do this');
+  });
+});
+
+describe('SELinux state', () => {
+  /** Returns a reader with the given enforce file content and getenforce output, undefined meaning absent. */
+  function reader(enforce: string | undefined, getenforce: string | undefined): SelinuxReader {
+    return {
+      enforceFile: '/sys/fs/selinux/enforce',
+      readEnforceFile: async () => enforce,
+      runGetenforce: async () => getenforce,
+    };
+  }
+
+  test('enforce file 1 is enforcing', async () => {
+    assert.deepEqual(await readSelinuxState(reader('1\n', 'Permissive')), { mode: 'enforcing', source: '/sys/fs/selinux/enforce' });
+  });
+
+  test('enforce file 0 is permissive', async () => {
+    assert.deepEqual(await readSelinuxState(reader('0', undefined)), { mode: 'permissive', source: '/sys/fs/selinux/enforce' });
+  });
+
+  test('getenforce without the file', async () => {
+    assert.deepEqual(await readSelinuxState(reader(undefined, 'Enforcing\n')), { mode: 'enforcing', source: 'getenforce' });
+    assert.deepEqual(await readSelinuxState(reader(undefined, 'Disabled\n')), { mode: 'disabled', source: 'getenforce' });
+  });
+
+  test('neither source is absent', async () => {
+    const state = await readSelinuxState(reader(undefined, undefined));
+    assert.equal(state.mode, 'absent');
+    assert.match(state.source, /no \/sys\/fs\/selinux\/enforce and no getenforce/);
+  });
+});
+
+describe('SELinux check', () => {
+  const enforcing = { mode: 'enforcing' as const, source: '/sys/fs/selinux/enforce' };
+
+  test('absent is ok', () => {
+    const check = selinuxCheck({ mode: 'absent', source: 'no /sys/fs/selinux/enforce and no getenforce command' }, ['runsc']);
+    assert.equal(check.status, 'ok');
+    assert.match(check.detail, /^absent \(no \/sys\/fs\/selinux\/enforce/);
+    assert.match(check.detail, /:z or :Z on a mount relabels nothing/);
+  });
+
+  test('disabled is ok', () => {
+    const check = selinuxCheck({ mode: 'disabled', source: 'getenforce' }, ['runsc']);
+    assert.equal(check.status, 'ok');
+    assert.match(check.detail, /^disabled/);
+  });
+
+  test('enforcing with runsc warns', () => {
+    const check = selinuxCheck(enforcing, ['runsc', 'runsc-20240729']);
+    assert.equal(check.status, 'warn');
+    assert.match(check.detail, /^enforcing \(\/sys\/fs\/selinux\/enforce\)/);
+    assert.match(check.detail, /runtimes runsc, runsc-20240729/);
+    assert.match(check.detail, /SELinux is not supported: LABEL/);
+    assert.match(check.detail, /relabels nothing for :z or :Z/);
+    assert.match(check.fix ?? '', /label = false/);
+    assert.match(check.fix ?? '', /label=disable/);
+  });
+
+  test('permissive with runsc warns', () => {
+    const check = selinuxCheck({ mode: 'permissive', source: 'getenforce' }, ['runsc']);
+    assert.equal(check.status, 'warn');
+    assert.match(check.detail, /^permissive \(getenforce\)/);
+  });
+
+  test('enforcing without a matrix warns', () => {
+    const check = selinuxCheck(enforcing, undefined);
+    assert.equal(check.status, 'warn');
+    assert.match(check.detail, /and runsc does not apply it/);
+  });
+
+  test('enforcing without runsc is ok', () => {
+    const check = selinuxCheck(enforcing, []);
+    assert.equal(check.status, 'ok');
+    assert.match(check.detail, /no runsc runtime/);
+  });
+});
+
+describe('userns auto uses', () => {
+  function runtime(name: string, userns?: UsernsSpec): RuntimeVariant {
+    return { name, oci: name, kind: name === 'runc' ? 'runc' : 'runsc', baseline: name === 'runc', flags: [], userns, location: { file: 'm.yaml', line: 1, column: 1 } };
+  }
+
+  function image(name: string, userns?: UsernsSpec): ImageSpec {
+    return { name, userns } as ImageSpec;
+  }
+
+  const runtimes = [runtime('runc'), runtime('runsc'), runtime('runsc-userns', { kind: 'auto' })];
+
+  test('image auto under every runtime', () => {
+    const uses = usernsAutoUses([image('watch', { kind: 'auto' })], runtimes);
+    assert.deepEqual(uses.map((use) => use.runtime), ['runc', 'runsc', 'runsc-userns']);
+  });
+
+  test('runtime auto for plain images', () => {
+    assert.deepEqual(usernsAutoUses([image('plain')], runtimes), [{ image: 'plain', runtime: 'runsc-userns' }]);
+  });
+
+  test('image userns wins over runtime', () => {
+    assert.deepEqual(usernsAutoUses([image('hosted', { kind: 'host' })], runtimes), []);
+  });
+});
+
+describe('userns auto ranges', () => {
+  const uses: UsernsAutoUse[] = [
+    { image: 'watch', runtime: 'runc' },
+    { image: 'watch', runtime: 'runsc' },
+  ];
+  const subuid = (text: string | undefined) => ({ kind: 'subuid' as const, path: '/etc/subuid', text });
+  const others = 'gvmatrix:100000:65536\ngvtest:165536:65536\n';
+
+  test('storage.conf owner parses', () => {
+    assert.equal(parseRootAutoUsernsUser('[storage]\n  root-auto-userns-user = "autoids"\n'), 'autoids');
+    assert.equal(parseRootAutoUsernsUser('[storage]\n# root-auto-userns-user = "x"\n'), undefined);
+  });
+
+  test('range overlap', () => {
+    assert.equal(overlapsAny(165536, 10, [{ owner: 'a', start: 100000, count: 65537 }]), true);
+    assert.equal(overlapsAny(165536, 10, [{ owner: 'a', start: 100000, count: 65536 }]), false);
+  });
+
+  test('rootful without containers fails', () => {
+    const check = usernsAutoFileCheck(subuid(others), { name: 'containers' }, false, 2, uses);
+    assert.equal(check.name, 'userns auto subuid of containers');
+    assert.equal(check.status, 'fail');
+    assert.match(check.detail, /\/etc\/subuid gives containers 0 ids; rootful Podman \(owner "containers"\) needs at least 2048/);
+    assert.match(check.detail, /could not find enough available IDs/);
+    assert.match(check.detail, /2 image and runtime pairs use userns: auto \(watch under runc, watch under runsc\); up to 2 such containers run at once/);
+    assert.equal(check.fix, 'add the line containers:2147483647:2147483648 to /etc/subuid (the account need not exist): `echo containers:2147483647:2147483648 >> /etc/subuid`; scripts/setup.sh adds this line when no containers line exists');
+  });
+
+  test('rootful with setup range is ok', () => {
+    const check = usernsAutoFileCheck(subuid(`${others}containers:2147483647:2147483648\n`), { name: 'containers' }, false, 2, uses);
+    assert.equal(check.status, 'ok');
+    assert.match(check.detail, /gives containers 2147483648 ids, enough for 2 × 65536/);
+  });
+
+  test('rootful small range warns', () => {
+    const check = usernsAutoFileCheck(subuid(`${others}containers:300000:65536\n`), { name: 'containers' }, false, 2, uses);
+    assert.equal(check.status, 'warn');
+    assert.match(check.detail, /needs 131072 \(2 × 65536\)/);
+    assert.match(check.detail, /more than 32768 ids can fail to start/);
+    assert.match(check.fix ?? '', /add the line containers:393216:65536 to \/etc\/subuid/);
+    assert.doesNotMatch(check.fix ?? '', /scripts\/setup.sh/);
+  });
+
+  test('rootful overlapping default moves', () => {
+    const check = usernsAutoFileCheck(subuid('big:2000000000:500000000\n'), { name: 'containers' }, false, 1, uses);
+    assert.equal(check.status, 'fail');
+    assert.match(check.fix ?? '', /add the line containers:2500001792:65536 /);
+  });
+
+  test('rootless user range warns', () => {
+    const check = usernsAutoFileCheck(subuid(others), { name: 'gvmatrix', uid: 1001 }, true, 2, uses);
+    assert.equal(check.status, 'warn');
+    assert.match(check.detail, /rootless Podman as gvmatrix needs 131072/);
+    assert.match(check.fix ?? '', /usermod --add-subuids 262144-327679 gvmatrix/);
+    assert.match(check.fix ?? '', /podman system migrate/);
+  });
+
+  test('rootless by uid counts', () => {
+    const check = usernsAutoFileCheck(subuid('1001:100000:131072\n'), { name: 'gvmatrix', uid: 1001 }, true, 2, uses);
+    assert.equal(check.status, 'ok');
+  });
+
+  test('rootless tiny range fails', () => {
+    const check = usernsAutoFileCheck(subuid('gvmatrix:100000:1000\n'), { name: 'gvmatrix', uid: 1001 }, true, 1, uses);
+    assert.equal(check.status, 'fail');
+    assert.match(check.detail, /needs at least 1024/);
+  });
+
+  test('unreadable file fails', () => {
+    const check = usernsAutoFileCheck(subuid(undefined), { name: 'containers' }, false, 1, uses);
+    assert.equal(check.status, 'fail');
+    assert.match(check.detail, /^\/etc\/subuid cannot be read/);
+  });
+
+  test('no auto use, no check', async () => {
+    assert.deepEqual(await checkUsernsAuto([], { rootless: false, user: 'gvmatrix', workers: 2 }, hostPaths({})), []);
+  });
+
+  test('storage.conf names the owner', async () => {
+    const paths = injectedPaths({ subuid: 'autoids:2147483647:2147483648\n', subgid: '', storageConf: '[storage]\nroot-auto-userns-user = "autoids"\n' });
+    const checks = await checkUsernsAuto(uses, { rootless: false, user: 'gvmatrix', workers: 4 }, paths);
+    assert.deepEqual(
+      checks.map((check) => [check.name, check.status]),
+      [
+        ['userns auto subuid of autoids', 'ok'],
+        ['userns auto subgid of autoids', 'fail'],
+      ],
+    );
+    assert.match(checks[0]?.detail ?? '', /up to 2 such containers/);
+  });
+
+  test('rootless plan uses the user', async () => {
+    const paths = injectedPaths({ passwd: 'gvmatrix:x:1001:1001::/home/gvmatrix:/bin/sh\n', subuid: 'gvmatrix:100000:65536\n', subgid: '1001:100000:131072\n' });
+    const checks = await checkUsernsAuto(uses, { rootless: true, user: 'gvmatrix', workers: 2 }, paths);
+    assert.deepEqual(
+      checks.map((check) => [check.name, check.status]),
+      [
+        ['userns auto subuid of gvmatrix', 'warn'],
+        ['userns auto subgid of gvmatrix', 'ok'],
+      ],
+    );
   });
 });

@@ -390,7 +390,7 @@ describe('parseMatrix errors', () => {
       issue,
       8,
       5,
-      'unknown key "healthcheck"; valid keys: "build", "image", "ports", "env", "command", "wait", ' +
+      'unknown key "healthcheck"; valid keys: "build", "image", "ports", "env", "command", "mounts", "userns", "wait", ' +
         '"timeout", "startupTimeout", "retries", "resources", "builtinNormalizers", "normalize", "slowRatio", "tests", "suites"',
     );
   });
@@ -535,7 +535,7 @@ describe('parseMatrix errors', () => {
 
   test('test without check', () => {
     const issue = singleIssue(withImages('  app:', '    image: app:1', '    tests:', '      - name: starts', '        timeout: 5s'));
-    assertIssue(issue, 9, 9, 'test "starts" has no check; add http: or exec:');
+    assertIssue(issue, 9, 9, 'test "starts" has no check; add http:, exec: or steps:');
   });
 
   test('test with http and exec', () => {
@@ -686,7 +686,7 @@ describe('parseMatrix errors', () => {
       issue,
       8,
       5,
-      'image "app" has no tests; add tests: with http: or exec: checks, or suites: with Playwright spec files',
+      'image "app" has no tests; add tests: with http:, exec: or steps: checks, or suites: with Playwright spec files',
     );
   });
 

@@ -15,6 +15,10 @@ export interface HostPaths {
   tunDevice: string;
   /** Parent of each user's XDG_RUNTIME_DIR (/run/user/UID). */
   userRuntimeRoot: string;
+  /** selinuxfs's enforce file: 1 when SELinux enforces, 0 when permissive, absent without SELinux. */
+  selinuxEnforce: string;
+  /** Podman's storage configuration, which may name the owner of the --userns=auto ranges for root. */
+  storageConf: string;
 }
 
 const DEFAULTS: HostPaths = {
@@ -26,6 +30,8 @@ const DEFAULTS: HostPaths = {
   subgid: '/etc/subgid',
   tunDevice: '/dev/net/tun',
   userRuntimeRoot: '/run/user',
+  selinuxEnforce: '/sys/fs/selinux/enforce',
+  storageConf: '/etc/containers/storage.conf',
 };
 
 /** Environment variable that overrides each path. */
@@ -38,6 +44,8 @@ export const HOST_PATH_ENV: Record<keyof HostPaths, string> = {
   subgid: 'GVMATRIX_SUBGID_FILE',
   tunDevice: 'GVMATRIX_TUN_DEVICE',
   userRuntimeRoot: 'GVMATRIX_USER_RUNTIME_ROOT',
+  selinuxEnforce: 'GVMATRIX_SELINUX_ENFORCE',
+  storageConf: 'GVMATRIX_STORAGE_CONF',
 };
 
 /** Returns the host paths, each from its environment variable when set. */
