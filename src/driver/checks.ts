@@ -11,15 +11,27 @@ export const OBSERVED_ATTACHMENT = 'gvmatrix-observed';
 
 export { excerpt, MAX_STORED_OUTPUT, truncateOutput } from './output-text.js';
 
+/** Characters of a container's output that a failed expectation quotes. */
+const FAILURE_OUTPUT_LENGTH = 2_000;
+
 function expectMatches(actual: string, pattern: Pattern, subject: string): void {
+  const matches = pattern.kind === 'regex' ? patternToRegExp(pattern).test(actual) : actual.includes(pattern.text);
+  if (matches) {
+    return;
+  }
+
   // The message's first line becomes the verdict message, so it names the value received.
+  // Playwright's error quotes the whole received string, so it gets the value cut short.
   const verb = pattern.kind === 'regex' ? 'match' : 'contain';
   const message = `${subject} does not ${verb} ${formatPattern(pattern)}: got ${excerpt(actual)}`;
+  const shown = truncateOutput(actual, FAILURE_OUTPUT_LENGTH);
   if (pattern.kind === 'regex') {
-    expect(actual, message).toMatch(patternToRegExp(pattern));
+    expect(shown, message).toMatch(patternToRegExp(pattern));
   } else {
-    expect(actual, message).toContain(pattern.text);
+    expect(shown, message).toContain(pattern.text);
   }
+  // A pattern may match the cut value but not the whole one, an anchored one for example.
+  throw new Error(message);
 }
 
 /** Runs an `exec:` check and asserts its expectations; the observed and compared values are attached first. */
@@ -38,7 +50,7 @@ async function runExecCheck(check: Extract<Check, { kind: 'exec' }>, app: AppCon
   if (check.expect.exitCode !== undefined) {
     const output = `${result.stdout}\n${result.stderr}`.trim();
     const message = `\`${command}\` exited with ${result.exitCode}, expected ${check.expect.exitCode}; output: ${excerpt(output)}`;
-    expect(result.exitCode, `${message}\n${truncateOutput(output, 2_000)}`).toBe(check.expect.exitCode);
+    expect(result.exitCode, `${message}\n${truncateOutput(output, FAILURE_OUTPUT_LENGTH)}`).toBe(check.expect.exitCode);
   }
   for (const pattern of check.expect.stdout) {
     expectMatches(result.stdout, pattern, `stdout of \`${command}\``);

@@ -9,6 +9,14 @@ export function truncateOutput(text: string, max = MAX_STORED_OUTPUT): string {
   return `${text.slice(0, max)}\n[gvmatrix: ${text.length - max} more characters dropped]`;
 }
 
+/** Keeps the last `max` characters of text, after a note of how many earlier ones were dropped. */
+export function truncateOutputStart(text: string, max = MAX_STORED_OUTPUT): string {
+  if (text.length <= max) {
+    return text;
+  }
+  return `[gvmatrix: ${text.length - max} earlier characters dropped]\n${text.slice(text.length - max)}`;
+}
+
 /** Returns a short excerpt of a value for a one-line failure message. */
 export function excerpt(text: string, max = 200): string {
   const flat = text.replace(/\s+/g, ' ').trim();

@@ -5,6 +5,7 @@ import { basename, dirname, relative, resolve } from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import { ANNOTATION, EVIDENCE_ATTACHMENT, annotationValue } from '../driver/annotations.js';
 import { COMPARE_ATTACHMENT } from '../driver/compared-values.js';
+import { truncateOutput } from '../driver/output-text.js';
 import { CONTEXT_ENV, partialReportsDir, readRunContext, type RunContext, type RuntimeEndpoint } from '../driver/context.js';
 import type { TestEvidence } from '../evidence/types.js';
 import { stripAnsi } from './ansi.js';
@@ -212,11 +213,15 @@ function runtimeNameOf(project: { name: string; metadata?: unknown }): string {
   return typeof metadata?.runtime === 'string' ? metadata.runtime : project.name;
 }
 
-/** Returns the first error of a try as plain text, preferring the message over the stack. */
+/**
+ * Returns the first error of a try as plain text, preferring the message over the stack,
+ * cut to MAX_STORED_OUTPUT characters: a suite's own assertion may quote all that a
+ * container printed.
+ */
 function errorOf(result: TestResult): { error?: string } {
   const error = result.errors[0] ?? result.error;
   const text = error?.message ?? error?.value ?? error?.stack;
-  return text === undefined ? {} : { error: stripAnsi(text) };
+  return text === undefined ? {} : { error: truncateOutput(stripAnsi(text)) };
 }
 
 function invalidAttachment(
