@@ -24,6 +24,7 @@ export class AppContainer {
     readonly image: string,
     readonly runtime: string,
     readonly host: string,
+    private readonly onEngineError: (message: string) => void = () => {},
   ) {}
 
   get containerId(): string {
@@ -52,10 +53,24 @@ export class AppContainer {
       );
     });
     try {
-      const result = await Promise.race([this.container.exec(command), timeout]);
+      const result = await Promise.race([this.engineExec(command), timeout]);
       return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Runs the exec through the engine and reports an error the engine returns. Such an
+   * error is runsc's or podman's own text, never the command's output, so the fixture
+   * can read a lost sandbox from it.
+   */
+  private async engineExec(command: string[]): Promise<ExecOutput> {
+    try {
+      return await this.container.exec(command);
+    } catch (error) {
+      this.onEngineError(error instanceof Error ? error.message : String(error));
+      throw error;
     }
   }
 

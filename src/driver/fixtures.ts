@@ -4,6 +4,7 @@ import { GenericContainer, type StartedTestContainer } from 'testcontainers';
 import { loadMatrix } from '../matrix/loader.js';
 import type { ImageSpec, Matrix } from '../matrix/types.js';
 import { collectEvidence } from '../evidence/collect.js';
+import { engineSandboxErrors } from '../evidence/sandbox-errors.js';
 import type { TestEvidence } from '../evidence/types.js';
 import { readRunContext, type RunContext, type RuntimeEndpoint } from './context.js';
 import { AppContainer } from './app-container.js';
@@ -86,10 +87,14 @@ function buildContainer(image: ImageSpec, worker: WorkerState, testInfo: TestInf
   return container;
 }
 
-async function attachEvidence(testInfo: TestInfo, endpoint: RuntimeEndpoint, containerIds: string[]): Promise<void> {
+async function attachEvidence(testInfo: TestInfo, endpoint: RuntimeEndpoint, containerIds: string[], engineErrors: string[]): Promise<void> {
   let evidence: TestEvidence = { containerIds, logFiles: [], unsupportedSyscalls: [], panics: [] };
   if (endpoint.kind === 'runsc' && endpoint.debugLogDir && containerIds.length > 0) {
     evidence = await collectEvidence(endpoint.debugLogDir, containerIds);
+  }
+  const containerId = containerIds.at(-1);
+  if (endpoint.kind === 'runsc' && containerId !== undefined) {
+    evidence.sandboxErrors = [...(evidence.sandboxErrors ?? []), ...engineSandboxErrors(containerId, engineErrors)];
   }
   await testInfo.attach(EVIDENCE_ATTACHMENT, { body: JSON.stringify(evidence), contentType: 'application/json' });
 }
@@ -130,16 +135,17 @@ export const test = base.extend<GvmatrixTestFixtures, GvmatrixWorkerFixtures>({
     }
 
     const containerIds: string[] = [];
+    const engineErrors: string[] = [];
     let started: StartedTestContainer | undefined;
     try {
       const container = buildContainer(image, gvmatrix, testInfo, (id) => containerIds.push(id));
       started = await container.start();
-      await use(new AppContainer(started, image.name, gvmatrix.endpoint.name, APP_HOST));
+      await use(new AppContainer(started, image.name, gvmatrix.endpoint.name, APP_HOST, (message) => engineErrors.push(message)));
     } finally {
       if (started) {
         await started.stop({ timeout: STOP_TIMEOUT_MS, remove: true });
       }
-      await attachEvidence(testInfo, gvmatrix.endpoint, containerIds);
+      await attachEvidence(testInfo, gvmatrix.endpoint, containerIds, engineErrors);
     }
   },
 });
