@@ -3,7 +3,7 @@ import type { Check, Pattern } from '../matrix/types.js';
 import type { AppContainer } from './app-container.js';
 import { attachComparedValues } from './compare.js';
 import { formatHeaders } from './compared-values.js';
-import { excerpt, truncateOutput } from './output-text.js';
+import { escapeControlCharacters, excerpt, truncateOutput } from './output-text.js';
 import { formatPattern, patternToRegExp } from './patterns.js';
 
 /** Name of the attachment that records what a declarative check observed. */
@@ -24,7 +24,7 @@ function expectMatches(actual: string, pattern: Pattern, subject: string): void 
   // Playwright's error quotes the whole received string, so it gets the value cut short.
   const verb = pattern.kind === 'regex' ? 'match' : 'contain';
   const message = `${subject} does not ${verb} ${formatPattern(pattern)}: got ${excerpt(actual)}`;
-  const shown = truncateOutput(actual, FAILURE_OUTPUT_LENGTH);
+  const shown = escapeControlCharacters(truncateOutput(actual, FAILURE_OUTPUT_LENGTH));
   if (pattern.kind === 'regex') {
     expect(shown, message).toMatch(patternToRegExp(pattern));
   } else {
@@ -50,7 +50,7 @@ async function runExecCheck(check: Extract<Check, { kind: 'exec' }>, app: AppCon
   if (check.expect.exitCode !== undefined) {
     const output = `${result.stdout}\n${result.stderr}`.trim();
     const message = `\`${command}\` exited with ${result.exitCode}, expected ${check.expect.exitCode}; output: ${excerpt(output)}`;
-    expect(result.exitCode, `${message}\n${truncateOutput(output, FAILURE_OUTPUT_LENGTH)}`).toBe(check.expect.exitCode);
+    expect(result.exitCode, `${message}\n${escapeControlCharacters(truncateOutput(output, FAILURE_OUTPUT_LENGTH))}`).toBe(check.expect.exitCode);
   }
   for (const pattern of check.expect.stdout) {
     expectMatches(result.stdout, pattern, `stdout of \`${command}\``);

@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import type Dockerode from 'dockerode';
 import { Wait, type BoundPorts, type WaitStrategy } from 'testcontainers';
 import type { WaitSpec } from '../matrix/types.js';
-import { truncateOutputStart } from './output-text.js';
+import { escapeControlCharacters, truncateOutputStart } from './output-text.js';
 import { patternToRegExp } from './patterns.js';
 
 const POLL_INTERVAL_MS = 200;
@@ -124,12 +124,15 @@ export function demultiplexLogs(buffer: Buffer): string {
   return Buffer.concat(parts).toString('utf8');
 }
 
-/** Reads the last lines a container printed, cut to their last LOG_TAIL_CHARACTERS; an empty string when the engine has none. */
+/**
+ * Reads the last lines a container printed for an error message: their last
+ * LOG_TAIL_CHARACTERS, with control characters escaped. An empty string when the engine has none.
+ */
 export async function tailContainerLogs(container: Dockerode.Container, lines = LOG_TAIL_LINES): Promise<string> {
   try {
     const raw = (await container.logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
     const text = demultiplexLogs(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw))).trimEnd();
-    return truncateOutputStart(text, LOG_TAIL_CHARACTERS);
+    return escapeControlCharacters(truncateOutputStart(text, LOG_TAIL_CHARACTERS));
   } catch {
     return '';
   }

@@ -149,6 +149,13 @@ describe('gvmatrix run on hostile output', () => {
     assert.doesNotMatch(summary, CONTROL_CHARACTERS);
   });
 
+  test('terminal output has no controls', () => {
+    // Playwright prints each failure's message, which quotes the container's output.
+    assert.match(stdout, /nul\[\\u0000\] c0\[\\u0001/);
+    assert.doesNotMatch(stdout, CONTROL_CHARACTERS);
+    assert.ok(stdout.length < 1024 * 1024, `stdout: ${stdout.length} characters`);
+  });
+
   test('stored strings are capped', () => {
     const longest = Math.max(...stringsOf(report).map((text) => text.length));
     assert.ok(longest <= MAX_STORED_STRING, `longest string in results.json: ${longest} characters`);
