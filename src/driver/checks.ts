@@ -24,11 +24,11 @@ function expectMatches(actual: string, pattern: Pattern, subject: string): void 
   // Playwright's error quotes the whole received string, so it gets the value cut short.
   const verb = pattern.kind === 'regex' ? 'match' : 'contain';
   const message = `${subject} does not ${verb} ${formatPattern(pattern)}: got ${excerpt(actual)}`;
-  const shown = escapeControlCharacters(truncateOutput(actual, FAILURE_OUTPUT_LENGTH));
+  const quotedOutput = escapeControlCharacters(truncateOutput(actual, FAILURE_OUTPUT_LENGTH));
   if (pattern.kind === 'regex') {
-    expect(shown, message).toMatch(patternToRegExp(pattern));
+    expect(quotedOutput, message).toMatch(patternToRegExp(pattern));
   } else {
-    expect(shown, message).toContain(pattern.text);
+    expect(quotedOutput, message).toContain(pattern.text);
   }
   // A pattern may match the cut value but not the whole one, an anchored one for example.
   throw new Error(message);

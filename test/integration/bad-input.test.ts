@@ -1,9 +1,9 @@
 /**
- * End to end for input that `gvmatrix run` must reject: each case runs the real CLI on a
- * reports folder that contains an earlier complete report, and checks the exit status, that
- * the message names the value and the fix, that no container of the case remains and that
- * the earlier report is left as it was. Needs root, podman, runc and runsc
- * (scripts/setup.sh installs them).
+ * End to end for input that `gvmatrix run` must reject. Each case runs the real CLI on a
+ * reports folder that contains an earlier complete report. It checks the exit status and
+ * that the message names the value and the fix. It also checks that no container of the
+ * case remains and that the earlier report is left as it was. Needs root, podman, runc
+ * and runsc (scripts/setup.sh installs them).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
