@@ -1,5 +1,5 @@
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, open, readFile, rm, rmdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { EnvironmentError } from '../engine/runtimes.js';
 import { currentProcessIdentity, isProcessAlive, type ProcessIdentity } from '../engine/process-identity.js';
 
@@ -49,9 +49,10 @@ const TAKE_OVER_ATTEMPTS = 3;
  * Takes the exclusive lock on a reports folder for this run and returns the function that
  * releases it. The lock file is created with O_EXCL, so of two runs that start together
  * exactly one gets it. A lock left by a process that is gone is taken over with a message.
+ * The release also removes the folders that the lock created, if the run left them empty.
  */
 export async function lockReportsFolder(reportsDir: string, runId: string, log: (message: string) => void): Promise<() => Promise<void>> {
-  await mkdir(reportsDir, { recursive: true });
+  const firstCreated = await mkdir(reportsDir, { recursive: true });
   const file = join(reportsDir, LOCK_FILE);
   const mine: ReportsLockOwner = { runId, process: await currentProcessIdentity() };
   const text = JSON.stringify(mine);
@@ -61,7 +62,12 @@ export async function lockReportsFolder(reportsDir: string, runId: string, log: 
       const handle = await open(file, 'wx');
       await handle.writeFile(text);
       await handle.close();
-      return () => releaseLock(file, text);
+      return async () => {
+        await releaseLock(file, text);
+        if (firstCreated !== undefined) {
+          await removeEmptyFolders(reportsDir, firstCreated);
+        }
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
         throw error;
@@ -91,5 +97,19 @@ async function releaseLock(file: string, text: string): Promise<void> {
   const current = await readFile(file, 'utf8').catch(() => undefined);
   if (current === text) {
     await rm(file, { force: true });
+  }
+}
+
+/** Removes `folder` and its parents up to `top` while they are empty, so a run that wrote nothing leaves nothing. */
+async function removeEmptyFolders(folder: string, top: string): Promise<void> {
+  for (let current = folder; ; current = dirname(current)) {
+    try {
+      await rmdir(current);
+    } catch {
+      return;
+    }
+    if (current === top || dirname(current) === current) {
+      return;
+    }
   }
 }

@@ -29,6 +29,7 @@ export class AppContainer {
     readonly host: string,
     /** Host path of each of the image's mounts, by mount name. */
     readonly mountPaths: ReadonlyMap<string, string> = new Map(),
+    private readonly onEngineError: (message: string) => void = () => {},
   ) {}
 
   get containerId(): string {
@@ -53,13 +54,27 @@ export class AppContainer {
   /** Runs a command inside the container and returns its exit code and output. */
   async exec(command: string[], options: ExecRequestOptions = {}): Promise<ExecOutput> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;
-    const result = await withStageTimeout(this.container.exec(command), {
+    const result = await withStageTimeout(this.engineExec(command), {
       step: 'exec',
       stage: `check exec \`${command.join(' ')}\``,
       timeoutMs,
       subject: () => this.subject(),
     });
     return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  /**
+   * Runs the exec through the engine and reports an error the engine returns. Such an
+   * error is runsc's or podman's own text, never the command's output, so the fixture
+   * can read a lost sandbox from it.
+   */
+  private async engineExec(command: string[]): Promise<ExecOutput> {
+    try {
+      return await this.container.exec(command);
+    } catch (error) {
+      this.onEngineError(error instanceof Error ? error.message : String(error));
+      throw error;
+    }
   }
 
   /** Returns everything the container printed so far, stdout and stderr interleaved. */

@@ -3,7 +3,7 @@ import type { Check, Pattern } from '../matrix/types.js';
 import type { AppContainer } from './app-container.js';
 import { attachComparedValues } from './compare.js';
 import { formatHeaders } from './compared-values.js';
-import { excerpt, truncateOutput } from './output-text.js';
+import { escapeControlCharacters, excerpt, truncateOutput } from './output-text.js';
 import { formatPattern, patternToRegExp } from './patterns.js';
 import { StageTimeoutError } from '../engine/stage-timeout.js';
 
@@ -12,16 +12,28 @@ export const OBSERVED_ATTACHMENT = 'gvmatrix-observed';
 
 export { excerpt, MAX_STORED_OUTPUT, truncateOutput } from './output-text.js';
 
+/** Characters of a container's output that a failed expectation quotes. */
+const FAILURE_OUTPUT_LENGTH = 2_000;
+
 /** Asserts that a value matches a pattern; the message names `subject` and shows the value received. */
 export function expectMatches(actual: string, pattern: Pattern, subject: string): void {
+  const matches = pattern.kind === 'regex' ? patternToRegExp(pattern).test(actual) : actual.includes(pattern.text);
+  if (matches) {
+    return;
+  }
+
   // The message's first line becomes the verdict message, so it names the value received.
+  // Playwright's error quotes the whole received string, so it gets the value cut short.
   const verb = pattern.kind === 'regex' ? 'match' : 'contain';
   const message = `${subject} does not ${verb} ${formatPattern(pattern)}: got ${excerpt(actual)}`;
+  const quotedOutput = escapeControlCharacters(truncateOutput(actual, FAILURE_OUTPUT_LENGTH));
   if (pattern.kind === 'regex') {
-    expect(actual, message).toMatch(patternToRegExp(pattern));
+    expect(quotedOutput, message).toMatch(patternToRegExp(pattern));
   } else {
-    expect(actual, message).toContain(pattern.text);
+    expect(quotedOutput, message).toContain(pattern.text);
   }
+  // A pattern may match the cut value but not the whole one, an anchored one for example.
+  throw new Error(message);
 }
 
 /** Runs an `exec:` check and asserts its expectations; the observed and compared values are attached first. */
@@ -40,7 +52,7 @@ async function runExecCheck(check: Extract<Check, { kind: 'exec' }>, app: AppCon
   if (check.expect.exitCode !== undefined) {
     const output = `${result.stdout}\n${result.stderr}`.trim();
     const message = `\`${command}\` exited with ${result.exitCode}, expected ${check.expect.exitCode}; output: ${excerpt(output)}`;
-    expect(result.exitCode, `${message}\n${truncateOutput(output, 2_000)}`).toBe(check.expect.exitCode);
+    expect(result.exitCode, `${message}\n${escapeControlCharacters(truncateOutput(output, FAILURE_OUTPUT_LENGTH))}`).toBe(check.expect.exitCode);
   }
   for (const pattern of check.expect.stdout) {
     expectMatches(result.stdout, pattern, `stdout of \`${command}\``);

@@ -5,6 +5,7 @@ import { GenericContainer, getContainerRuntimeClient, type StartedTestContainer 
 import { loadMatrix } from '../matrix/loader.js';
 import type { ImageSpec, Matrix } from '../matrix/types.js';
 import { collectEvidence } from '../evidence/collect.js';
+import { engineSandboxErrors } from '../evidence/sandbox-errors.js';
 import type { TestEvidence } from '../evidence/types.js';
 import { readRunContext, type RunContext, type RuntimeEndpoint } from './context.js';
 import { AppContainer } from './app-container.js';
@@ -122,10 +123,14 @@ function buildContainer(
   return container;
 }
 
-async function attachEvidence(testInfo: TestInfo, endpoint: RuntimeEndpoint, containerIds: string[]): Promise<void> {
+async function attachEvidence(testInfo: TestInfo, endpoint: RuntimeEndpoint, containerIds: string[], engineErrors: string[]): Promise<void> {
   let evidence: TestEvidence = { containerIds, logFiles: [], unsupportedSyscalls: [], panics: [] };
   if (endpoint.kind === 'runsc' && endpoint.debugLogDir && containerIds.length > 0) {
     evidence = await collectEvidence(endpoint.debugLogDir, containerIds);
+  }
+  const containerId = containerIds.at(-1);
+  if (endpoint.kind === 'runsc' && containerId !== undefined) {
+    evidence.sandboxErrors = [...(evidence.sandboxErrors ?? []), ...engineSandboxErrors(containerId, engineErrors)];
   }
   await testInfo.attach(EVIDENCE_ATTACHMENT, { body: JSON.stringify(evidence), contentType: 'application/json' });
 }
@@ -190,6 +195,7 @@ export const test = base.extend<GvmatrixTestFixtures, GvmatrixWorkerFixtures>({
     const guard = new StageGuard(gvmatrix.context.runDir, gvmatrix.endpoint, image.name);
     // A name chosen here lets teardown find a container whose start never returned its id.
     guard.container = `gvmatrix-${gvmatrix.context.runId.slice(-6)}-${randomBytes(4).toString('hex')}`;
+    const engineErrors: string[] = [];
     let started: StartedTestContainer | undefined;
     let startError: unknown;
     let mounts: MountDirectories | undefined;
@@ -205,14 +211,14 @@ export const test = base.extend<GvmatrixTestFixtures, GvmatrixWorkerFixtures>({
       const stage = () => (containerIds.length > 0 ? `readiness wait for ${describeWait(image.wait)}` : 'create and start');
       started = await guard.run('container start', stage, image.startupTimeoutMs + STAGE_TIMEOUT_MS.containerStartAllowance, () => container.start());
       timer.markReady();
-      await use(new AppContainer(started, image.name, gvmatrix.endpoint.name, APP_HOST, mounts?.paths));
+      await use(new AppContainer(started, image.name, gvmatrix.endpoint.name, APP_HOST, mounts?.paths, (message) => engineErrors.push(message)));
       timer.markChecked();
     } catch (error) {
       startError = error;
       throw error;
     } finally {
       const problems = await removeTestContainer(guard, gvmatrix.endpoint.socket, started);
-      await attachEvidence(testInfo, gvmatrix.endpoint, containerIds);
+      await attachEvidence(testInfo, gvmatrix.endpoint, containerIds, engineErrors);
       await attachTiming(testInfo, timer.timing(slowRatioFor(image, testInfo)));
       if (mounts !== undefined) {
         await keepOrRemoveMounts(mounts, started === undefined || testInfo.status !== testInfo.expectedStatus, testInfo);

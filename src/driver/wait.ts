@@ -2,11 +2,14 @@ import { connect } from 'node:net';
 import type Dockerode from 'dockerode';
 import { Wait, type BoundPorts, type WaitStrategy } from 'testcontainers';
 import type { WaitSpec } from '../matrix/types.js';
+import { escapeControlCharacters, truncateOutputStart } from './output-text.js';
 import { patternToRegExp } from './patterns.js';
 import { formatStageFailure, timedOutAfter, type StageSubject } from '../engine/stage-timeout.js';
 
 const POLL_INTERVAL_MS = 200;
 const LOG_TAIL_LINES = 20;
+/** The last characters of those lines that an error keeps, since one line may be megabytes long. */
+const LOG_TAIL_CHARACTERS = 4_000;
 
 /** Returns a short description of what a readiness check waits for, for timeout messages. */
 export function describeWait(spec: WaitSpec): string {
@@ -122,11 +125,15 @@ export function demultiplexLogs(buffer: Buffer): string {
   return Buffer.concat(parts).toString('utf8');
 }
 
-/** Reads the last lines a container printed; an empty string when the engine has none. */
+/**
+ * Reads the last lines a container printed for an error message: their last
+ * LOG_TAIL_CHARACTERS, with control characters escaped. An empty string when the engine has none.
+ */
 export async function tailContainerLogs(container: Dockerode.Container, lines = LOG_TAIL_LINES): Promise<string> {
   try {
     const raw = (await container.logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
-    return demultiplexLogs(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw))).trimEnd();
+    const text = demultiplexLogs(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw))).trimEnd();
+    return escapeControlCharacters(truncateOutputStart(text, LOG_TAIL_CHARACTERS));
   } catch {
     return '';
   }

@@ -50,6 +50,9 @@ const LOST_SANDBOX_PATTERNS: readonly RegExp[] = [
   /\bsandbox is not running\b/,
 ];
 
+/** The `logFile` of a sandbox error read from the engine's response rather than from a log. */
+export const ENGINE_ERROR_SOURCE = 'podman exec error';
+
 /** `Exiting with status: 9`, the last line of a runsc process that ended on its own. */
 const EXIT_STATUS = /^Exiting with status: \d+$/;
 
@@ -91,9 +94,10 @@ export function findSandboxErrors(containerId: string, logs: readonly ContainerL
 }
 
 /**
- * Returns the lines of a text, such as a test's error message, that report a runsc
- * command losing its sandbox (`urpc method "containerManager.WaitPID" failed: EOF`),
- * trimmed and without duplicates.
+ * Returns the lines of a text, such as an error the engine returned for an exec, that
+ * report a runsc command losing its sandbox (`urpc method "containerManager.WaitPID"
+ * failed: EOF`), trimmed and without duplicates. Never give it text that contains a
+ * container's output, such as a test's error message, since a container can print such lines.
  */
 export function sandboxLostLines(text: string): string[] {
   const lines = text
@@ -101,6 +105,21 @@ export function sandboxLostLines(text: string): string[] {
     .map((line) => line.trim())
     .filter((line) => isLostSandbox(line));
   return [...new Set(lines)];
+}
+
+/**
+ * Returns a `sandbox-lost` error for each lost-sandbox line of the errors that the engine
+ * returned for a container's execs.
+ */
+export function engineSandboxErrors(containerId: string, engineErrors: readonly string[]): SandboxError[] {
+  const lines = sandboxLostLines(engineErrors.join('\n'));
+  return lines.map((line) => ({
+    kind: 'sandbox-lost',
+    message: `runsc lost the sandbox during the test: ${line}`,
+    lines: [labelled('exec error from the engine', line)],
+    containerId,
+    logFile: ENGINE_ERROR_SOURCE,
+  }));
 }
 
 function isLostSandbox(text: string): boolean {

@@ -61,7 +61,7 @@ export function parseMatrix(text: string, file: string, options: ParseOptions = 
   const document = parseDocument(text, { lineCounter, prettyErrors: false });
 
   if (document.errors.length > 0) {
-    throw new MatrixError(document.errors.map((error) => syntaxIssue(error, absolute, lineCounter)));
+    throw new MatrixError(document.errors.map((error) => syntaxIssue(error, text, absolute, lineCounter)));
   }
 
   const reader = new YamlReader(absolute, document, lineCounter);
@@ -121,12 +121,15 @@ function readVersion(reader: YamlReader, field: Field | undefined, rootLocation:
   return version === 1;
 }
 
-function syntaxIssue(error: YAMLError, file: string, lineCounter: LineCounter): MatrixIssue {
+function syntaxIssue(error: YAMLError, text: string, file: string, lineCounter: LineCounter): MatrixIssue {
   const { line, col } = lineCounter.linePos(error.pos[0]);
-  return {
-    location: { file, line: Math.max(line, 1), column: col },
-    message: `invalid YAML: ${error.message}`,
-  };
+  const location = { file, line: Math.max(line, 1), column: col };
+  if (error.code === 'DUPLICATE_KEY') {
+    // The yaml package's message names no key; its position is the second key's start.
+    const key = /^[^:\n]*?(?=\s*:)/.exec(text.slice(error.pos[0]))?.[0]?.trim() || text.slice(error.pos[0], error.pos[1]);
+    return { location, message: `invalid YAML: duplicate key ${JSON.stringify(key)}; each key of a mapping must be unique, so rename or remove one` };
+  }
+  return { location, message: `invalid YAML: ${error.message}` };
 }
 
 function fileStart(file: string): SourceLocation {

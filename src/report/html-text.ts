@@ -1,4 +1,4 @@
-import { stripAnsi } from './ansi.js';
+import { stripControlCharacters } from './ansi.js';
 
 /**
  * Markup that is already escaped. Only the `html` template and the few constants of the
@@ -16,21 +16,15 @@ export class SafeHtml {
 /** A value the `html` template accepts: nothing (undefined, null, false) renders as empty text. */
 export type HtmlValue = SafeHtml | string | number | undefined | null | false | readonly HtmlValue[];
 
-/**
- * C0 controls other than tab, LF and CR, DEL, and lone surrogates. Browsers show most of
- * them as boxes or drop them, and runsc logs and test output contain them.
- */
-const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ud800-\udfff]/gu;
-
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /**
  * Escapes text for HTML element content and quoted attribute values, after removing ANSI
- * escape sequences and control characters.
+ * escape sequences and control characters, which browsers show as boxes or drop and
+ * which runsc logs and test output contain.
  */
 export function escapeHtml(text: string): string {
-  return stripAnsi(text)
-    .replace(CONTROL_CHARACTERS, '')
+  return stripControlCharacters(text)
     .replace(/[&<>"']/g, (character) => ENTITIES[character] ?? character);
 }
 

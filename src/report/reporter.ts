@@ -6,6 +6,7 @@ import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } fr
 import { ANNOTATION, EVIDENCE_ATTACHMENT, annotationValue } from '../driver/annotations.js';
 import { COMPARE_ATTACHMENT } from '../driver/compared-values.js';
 import { TIMING_ATTACHMENT, parseTiming, type TestTiming } from '../driver/timing.js';
+import { truncateOutput } from '../driver/output-text.js';
 import { CONTEXT_ENV, partialReportsDir, readRunContext, type RunContext, type RuntimeEndpoint } from '../driver/context.js';
 import type { TestEvidence } from '../evidence/types.js';
 import { stripAnsi } from './ansi.js';
@@ -222,11 +223,15 @@ function runtimeNameOf(project: { name: string; metadata?: unknown }): string {
   return typeof metadata?.runtime === 'string' ? metadata.runtime : project.name;
 }
 
-/** Returns the first error of a try as plain text, preferring the message over the stack. */
+/**
+ * Returns the first error of a try as plain text, preferring the message over the stack,
+ * cut to MAX_STORED_OUTPUT characters: a suite's own assertion may quote all that a
+ * container printed.
+ */
 function errorOf(result: TestResult): { error?: string } {
   const error = result.errors[0] ?? result.error;
   const text = error?.message ?? error?.value ?? error?.stack;
-  return text === undefined ? {} : { error: stripAnsi(text) };
+  return text === undefined ? {} : { error: truncateOutput(stripAnsi(text)) };
 }
 
 function invalidAttachment(

@@ -3,6 +3,7 @@ import { decodeFinding } from '../evidence/decode.js';
 import { isBenign } from '../evidence/benign.js';
 import { compareText } from './compare-text.js';
 import { formatTimingRatios } from './timing-text.js';
+import { stripControlCharacters } from './ansi.js';
 import type { RunReport, TestRunResult, Verdict, VerdictRecord } from './types.js';
 
 /** Every verdict, in the order the summary and the result line count them. The first five always appear in the totals line. */
@@ -35,9 +36,10 @@ export const CELL_LABELS: Record<Verdict, string> = {
 const COLUMN_GAP = '  ';
 
 /**
- * Formats the human summary of a run as plain text without colours: a table of images
- * by runtimes, every verdict other than compatible with its message, the unsupported
- * syscalls seen in passing tests, the sandbox/baseline duration ratios, and a totals line.
+ * Formats the human summary of a run as plain text without colours or control
+ * characters: a table of images by runtimes, every verdict other than compatible with
+ * its message, the unsupported syscalls seen in passing tests, the sandbox/baseline
+ * duration ratios, and a totals line.
  */
 export function formatSummary(report: RunReport): string {
   const sections = [
@@ -48,7 +50,8 @@ export function formatSummary(report: RunReport): string {
     formatTimingRatios(report),
     formatTotals(report.verdicts),
   ];
-  return `${sections.filter((section) => section !== '').join('\n\n')}\n`;
+  // Messages quote container output, whose control characters a terminal would act on.
+  return `${stripControlCharacters(sections.filter((section) => section !== '').join('\n\n'))}\n`;
 }
 
 /** Rows are images, columns are runtimes: `passed/total` for baselines, verdict counts for sandboxes. */

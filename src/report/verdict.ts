@@ -1,7 +1,6 @@
 import { decodeFinding } from '../evidence/decode.js';
 import { isBenign } from '../evidence/benign.js';
 import { logKind } from '../evidence/runsc-log.js';
-import { sandboxLostLines } from '../evidence/sandbox-errors.js';
 import type { SandboxError, SandboxPanic, UnsupportedSyscall } from '../evidence/types.js';
 import type { KnownIncompatibility } from '../matrix/types.js';
 import { formatDifferencesMessage, formatDifferencesSection, formatUncomparedSection } from './difference-text.js';
@@ -160,8 +159,8 @@ interface CrashCause {
  * or gofer process that died, then panics, then runsc commands that lost the sandbox.
  * A lost sandbox counts only when the baseline passed, because an application whose
  * container exits during an exec makes runsc lose the sandbox too, and that application
- * fails under runc as well. The test's own error text counts only when no log shows the
- * loss, since the error section of the details repeats that text anyway.
+ * fails under runc as well. The test's error text is never read for these signs, because
+ * it may quote the container's output, which can imitate any runsc line.
  */
 function findCrashCauses(sandbox: TestRunResult, baseline: TestRunResult): CrashCause[] {
   const sandboxErrors = sandbox.evidence.sandboxErrors ?? [];
@@ -172,14 +171,7 @@ function findCrashCauses(sandbox: TestRunResult, baseline: TestRunResult): Crash
   }
 
   const losses = sandboxErrors.filter((error) => error.kind === 'sandbox-lost').map(sandboxErrorCause);
-  const reported = [...deaths, ...panics, ...losses];
-  if (reported.length > 0 || sandbox.error === undefined) {
-    return reported;
-  }
-  return sandboxLostLines(sandbox.error).map((line) => ({
-    message: `runsc lost the sandbox during the test: ${line}`,
-    details: `runsc lost the sandbox during the test, as the error under ${sandbox.runtime} reports:\n  ${line}`,
-  }));
+  return [...deaths, ...panics, ...losses];
 }
 
 function sandboxCrash(sandbox: TestRunResult, baseline: TestRunResult, causes: CrashCause[]): Classification {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { demultiplexLogs, describeWait, shellQuote } from '../../src/driver/wait.js';
 import { formatPattern, patternToRegExp } from '../../src/driver/patterns.js';
 import { excerpt, truncateOutput } from '../../src/driver/checks.js';
+import { escapeControlCharacters, truncateOutputStart } from '../../src/driver/output-text.js';
 
 test('shell quote leaves plain words', () => {
   assert.equal(shellQuote(['pg_isready', '-h', '127.0.0.1']), 'pg_isready -h 127.0.0.1');
@@ -55,4 +56,19 @@ test('truncate notes dropped characters', () => {
 test('excerpt flattens and shortens', () => {
   assert.equal(excerpt('a\n  b'), '"a b"');
   assert.equal(excerpt('y'.repeat(250), 10), `"${'y'.repeat(10)}..."`);
+});
+
+test('excerpt escapes DEL and C1', () => {
+  assert.equal(excerpt('a\u0000b\u007fc\u009bd'), '"a\\u0000b\\u007fc\\u009bd"');
+});
+
+test('truncate start keeps the end', () => {
+  const text = truncateOutputStart(`${'a'.repeat(20)}${'z'.repeat(100)}`, 100);
+  assert.equal(text, `[gvmatrix: 20 earlier characters dropped]\n${'z'.repeat(100)}`);
+  assert.equal(truncateOutputStart('short', 100), 'short');
+});
+
+test('control characters escaped', () => {
+  assert.equal(escapeControlCharacters('a\u0000\u001b[31m\r\u009b\u007f'), 'a\\u0000\\u001b[31m\\u000d\\u009b\\u007f');
+  assert.equal(escapeControlCharacters('tab\tline\nend \u00e9'), 'tab\tline\nend \u00e9');
 });

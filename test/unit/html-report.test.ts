@@ -34,6 +34,10 @@ describe('escapeHtml', () => {
   test('drops ANSI and control characters', () => {
     assert.equal(escapeHtml('\u001b[31mred\u001b[39m\u0000\u0007 line\n'), 'red line\n');
   });
+
+  test('drops C1 controls and noncharacters', () => {
+    assert.equal(escapeHtml('a\u009b2Jb\u007f\ufffe\uffffc\u00e9'), 'a2Jbc\u00e9');
+  });
 });
 
 describe('html template', () => {

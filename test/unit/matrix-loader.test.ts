@@ -745,7 +745,23 @@ describe('parseMatrix errors', () => {
 
   test('duplicate YAML key', () => {
     const issue = singleIssue(yaml(...HEAD, '  app: { image: app:1, tests: [{ name: t, exec: [true] }] }', 'version: 1'));
-    assertIssue(issue, 7, 1, 'invalid YAML: Map keys must be unique');
+    assertIssue(issue, 7, 1, 'invalid YAML: duplicate key "version"; each key of a mapping must be unique, so rename or remove one');
+  });
+
+  test('duplicate image and runtime keys', () => {
+    const text = yaml(
+      'version: 1',
+      'runtimes:',
+      '  runc: { oci: runc, baseline: true }',
+      '  runc: { oci: runsc }',
+      'images:',
+      '  app: { image: app:1, tests: [{ name: t, exec: [true] }] }',
+      '  app: { image: app:2, tests: [{ name: u, exec: [true] }] }',
+    );
+    const issues = issuesOf(text);
+    assert.equal(issues.length, 2);
+    assertIssue(issues[0] as MatrixIssue, 4, 3, 'invalid YAML: duplicate key "runc"; each key of a mapping must be unique, so rename or remove one');
+    assertIssue(issues[1] as MatrixIssue, 7, 3, 'invalid YAML: duplicate key "app"; each key of a mapping must be unique, so rename or remove one');
   });
 
   test('unsupported version', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCK_FILE, lockDecision, lockReportsFolder, parseLockOwner, ReportsLockedError } from '../../src/cli/reports-lock.js';
@@ -82,5 +82,24 @@ test('release keeps a taken-over lock', () => {
     await writeFile(join(dir, LOCK_FILE), other);
     await release();
     assert.equal(await readFile(join(dir, LOCK_FILE), 'utf8'), other);
+  });
+});
+
+test('release removes created folders', () => {
+  return withFolder(async (dir) => {
+    const reportsDir = join(dir, 'new', 'reports');
+    const release = await lockReportsFolder(reportsDir, 'R1', () => {});
+    await release();
+    assert.deepEqual(await readdir(dir), []);
+  });
+});
+
+test('release keeps written folders', () => {
+  return withFolder(async (dir) => {
+    const reportsDir = join(dir, 'reports');
+    const release = await lockReportsFolder(reportsDir, 'R1', () => {});
+    await writeFile(join(reportsDir, 'junit.xml'), '<testsuites/>');
+    await release();
+    assert.deepEqual(await readdir(reportsDir), ['junit.xml']);
   });
 });

@@ -88,3 +88,20 @@ describe('formatSummary', () => {
     assert.doesNotMatch(lines.join('\n'), /\u001b/);
   });
 });
+
+describe('formatSummary on container output', () => {
+  test('drops control characters', () => {
+    const error = 'Error: output: begin\u0000\u0007 \u001b[2J\u009b2J\u001b]0;title\u0007\u007f\ufffe end';
+    const results: TestRunResult[] = [
+      baselineResult('app', 'prints'),
+      sandboxResult('app', 'prints', { outcome: 'failed', attempts: ['failed'], error }),
+    ];
+    const report: RunReport = {
+      ...buildReport(),
+      results,
+      verdicts: pairResults(results, 'runc', []),
+    };
+    const line = formatSummary(report).split('\n').find((candidate) => candidate.includes('app › prints'));
+    assert.match(line ?? '', /behavior-diff +Error: output: begin 2J end$/);
+  });
+});
