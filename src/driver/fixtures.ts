@@ -14,7 +14,7 @@ import { ANNOTATION, EVIDENCE_ATTACHMENT, annotationValue } from './annotations.
 import { containerLabels } from './labels.js';
 import { TIMING_ATTACHMENT, TryTimer, type TestTiming } from './timing.js';
 import { StageGuard } from './stage-guard.js';
-import { removeTestContainer } from './teardown.js';
+import { containerIdByName, removeTestContainer } from './teardown.js';
 import { STAGE_TIMEOUT_MS } from '../engine/stage-timeout.js';
 import { bindFor, prepareMountDirectories, releaseMountDirectories, type MountDirectories } from './mount-dirs.js';
 import { usernsFor, usernsMode } from './userns.js';
@@ -217,6 +217,13 @@ export const test = base.extend<GvmatrixTestFixtures, GvmatrixWorkerFixtures>({
       startError = error;
       throw error;
     } finally {
+      if (containerIds.length === 0 && guard.container) {
+        // A container that runsc failed to create or start has logs under its id only.
+        const id = await containerIdByName(gvmatrix.endpoint.socket, guard.container);
+        if (id !== undefined) {
+          containerIds.push(id);
+        }
+      }
       const problems = await removeTestContainer(guard, gvmatrix.endpoint.socket, started);
       await attachEvidence(testInfo, gvmatrix.endpoint, containerIds, engineErrors);
       await attachTiming(testInfo, timer.timing(slowRatioFor(image, testInfo)));

@@ -29,6 +29,30 @@ export function forceRemoveContainer(socket: string, container: string): Promise
 }
 
 /**
+ * Returns the id of a container by its name through the API socket, or undefined when
+ * Podman has no such container (it failed before create) or does not answer.
+ */
+export function containerIdByName(socket: string, container: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const req = request({ socketPath: socket, path: `/containers/${encodeURIComponent(container)}/json`, method: 'GET' }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        try {
+          const id = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Id?: unknown }).Id;
+          resolve(res.statusCode === 200 && typeof id === 'string' ? id : undefined);
+        } catch {
+          resolve(undefined);
+        }
+      });
+    });
+    req.setTimeout(STAGE_TIMEOUT_MS.teardownStep, () => req.destroy());
+    req.on('error', () => resolve(undefined));
+    req.end();
+  });
+}
+
+/**
  * Removes a test's container in bounded steps: stop with a short grace and remove; when
  * that fails or times out, kill the container's runtime processes and force-remove it.
  * Returns what went wrong, empty when the first step worked. A dead API service leaves

@@ -8,7 +8,8 @@ import type { RunReport, VerdictRecord } from './types.js';
  * Returns '' when no verdict has timing, as in reports written before gvmatrix measured it.
  */
 export function formatTimingRatios(report: RunReport): string {
-  const timed = report.verdicts.filter((record) => record.timing !== undefined);
+  // A test without either ratio (it failed to start under one runtime) has nothing to show here.
+  const timed = report.verdicts.filter((record) => record.timing !== undefined && (record.timing.checkRatio !== undefined || record.timing.startRatio !== undefined));
   if (timed.length === 0) {
     return '';
   }
