@@ -8,6 +8,8 @@ export const ANNOTATION = {
   source: 'gvmatrix.source',
   /** The folder of a failed try's mount directories, kept for reading. */
   mounts: 'gvmatrix.mounts',
+  /** A teardown step that failed once and then removed the container on its second way. */
+  teardown: 'gvmatrix.teardown',
 } as const;
 
 export const EVIDENCE_ATTACHMENT = 'gvmatrix-evidence';

@@ -224,7 +224,10 @@ export const test = base.extend<GvmatrixTestFixtures, GvmatrixWorkerFixtures>({
           containerIds.push(id);
         }
       }
-      const problems = await removeTestContainer(guard, gvmatrix.endpoint.socket, started);
+      const { problems, notes } = await removeTestContainer(guard, gvmatrix.endpoint.socket, started);
+      if (notes.length > 0) {
+        testInfo.annotations.push({ type: ANNOTATION.teardown, description: notes.join('\n') });
+      }
       await attachEvidence(testInfo, gvmatrix.endpoint, containerIds, engineErrors);
       await attachTiming(testInfo, timer.timing(slowRatioFor(image, testInfo)));
       if (mounts !== undefined) {

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import type { StartedTestContainer } from 'testcontainers';
 import { killContainerRuntimeProcesses } from '../engine/container-processes.js';
-import { STAGE_TIMEOUT_MS } from '../engine/stage-timeout.js';
+import { STAGE_TIMEOUT_MS, StageTimeoutError } from '../engine/stage-timeout.js';
 import type { StageGuard } from './stage-guard.js';
 
 /**
@@ -52,31 +52,41 @@ export function containerIdByName(socket: string, container: string): Promise<st
   });
 }
 
+/** What removing a test's container went through. */
+export interface TeardownOutcome {
+  /** Failures that fail the test: a stop that hung, or a container left for the run's cleanup. */
+  problems: string[];
+  /** A stop or remove error that the force-remove then got past, such as Podman's EBUSY on the container's shm. */
+  notes: string[];
+}
+
 /**
  * Removes a test's container in bounded steps: stop with a short grace and remove; when
  * that fails or times out, kill the container's runtime processes and force-remove it.
- * Returns what went wrong, empty when the first step worked. A dead API service leaves
- * the container to the run's cleanup, which removes it with the podman command.
+ * A stop that timed out is a problem even when the force-remove then works, since the
+ * runtime hung; an error that the force-remove gets past is only a note. A dead API
+ * service leaves the container to the run's cleanup, which removes it with the podman
+ * command.
  */
-export async function removeTestContainer(guard: StageGuard, socket: string, started: StartedTestContainer | undefined): Promise<string[]> {
+export async function removeTestContainer(guard: StageGuard, socket: string, started: StartedTestContainer | undefined): Promise<TeardownOutcome> {
+  const outcome: TeardownOutcome = { problems: [], notes: [] };
   const exit = await guard.endpointExit();
-  if (exit) {
-    return [];
-  }
-  if (!guard.container) {
-    return [];
+  if (exit || !guard.container) {
+    return outcome;
   }
 
-  const problems: string[] = [];
+  const firstTry: string[] = [];
+  let hung = false;
   if (started) {
     const grace = STAGE_TIMEOUT_MS.containerStopGrace;
     try {
       await guard.run('container stop', `teardown: stop with ${grace / 1000} s grace, then remove`, STAGE_TIMEOUT_MS.teardownStep, () =>
         started.stop({ timeout: grace, remove: true }),
       );
-      return [];
+      return outcome;
     } catch (error) {
-      problems.push(error instanceof Error ? error.message : String(error));
+      hung = error instanceof StageTimeoutError;
+      firstTry.push(error instanceof Error ? error.message : String(error));
     }
   }
 
@@ -86,11 +96,12 @@ export async function removeTestContainer(guard: StageGuard, socket: string, sta
     await guard.run('container remove', `teardown: force remove after killing runtime processes ${killed.join(', ') || '(none found)'}`, STAGE_TIMEOUT_MS.teardownStep, () =>
       forceRemoveContainer(socket, container),
     );
-    if (problems.length > 0) {
-      problems.push(`killed runtime processes ${killed.join(', ') || '(none found)'} and force-removed the container`);
+    if (firstTry.length > 0) {
+      const lines = [...firstTry, `killed runtime processes ${killed.join(', ') || '(none found)'} and force-removed the container`];
+      (hung ? outcome.problems : outcome.notes).push(...lines);
     }
   } catch (error) {
-    problems.push(`${error instanceof Error ? error.message : String(error)}; the run's cleanup removes the container at the end`);
+    outcome.problems.push(...firstTry, `${error instanceof Error ? error.message : String(error)}; the run's cleanup removes the container at the end`);
   }
-  return problems;
+  return outcome;
 }
