@@ -9,11 +9,7 @@ export const TIMING_ATTACHMENT = 'gvmatrix-timing';
 export interface TestTiming {
   /** From the request to create the container until it runs: create, start and the runtime's own boot (the sandbox's, under runsc). */
   startMs?: number;
-  /**
-   * From running until the image's `wait:` check passed.
-   * NOTE: testcontainers 11.14's HTTP wait retries once a second, so for an `http` wait
-   * this is rounded up to the next try and can differ by up to a second between runtimes.
-   */
+  /** From running until the image's `wait:` check passed, to the next poll (100 ms for exec waits, 200 ms for http and tcp). */
   readyMs?: number;
   /** The test's own check, from the ready container until the test body returned. Container start and removal are not part of it. */
   checkMs?: number;
