@@ -9,7 +9,8 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { collect, positiveInteger } from './cli-options.js';
 import { execa } from 'execa';
 import type { Matrix } from '../src/matrix/types.js';
 import { writeShippedBenchMatrix, writeWideBenchMatrix } from './bench-matrix.js';
@@ -61,12 +62,6 @@ export interface BenchResult {
   setup?: SetupTiming;
   wide?: SideResult & { images: number };
   targets: typeof TARGETS;
-}
-
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError(`expected a whole number of 1 or more, got "${value}"`);
-  return parsed;
 }
 
 function median(values: number[]): number {
@@ -146,14 +141,14 @@ async function main(): Promise<void> {
   const options = new Command('run-bench')
     .description('Benchmark gvmatrix against plain podman commands, the image set-up and the driver\'s memory')
     .option('--rounds <n>', 'rounds of gvmatrix and plain runs, alternating which goes first', positiveInteger, 3)
-    .option('--runtime <name>', 'sandbox runtime besides the baseline (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--runtime <name>', 'sandbox runtime besides the baseline (repeatable; default: runsc)', collect)
     .option('--output <dir>', 'folder for the JSON result and the logs', join(ROOT, 'bench/results'))
     .option('--skip-setup', 'skip the cold and warm image set-up')
     .option('--skip-wide', 'skip the 20-image memory run')
     .parse()
-    .opts<{ rounds: number; runtime: string[]; output: string; skipSetup?: boolean; skipWide?: boolean }>();
+    .opts<{ rounds: number; runtime?: string[]; output: string; skipSetup?: boolean; skipWide?: boolean }>();
 
-  const runtimes = options.runtime.length > 0 ? options.runtime : ['runsc'];
+  const runtimes = options.runtime ?? ['runsc'];
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   const outputDir = resolve(options.output);
   const workDir = join(outputDir, `work-${stamp}`);
