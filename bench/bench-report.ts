@@ -1,4 +1,4 @@
-import type { BenchResult } from './run-bench.js';
+import type { BenchResult, SideResult } from './run-bench.js';
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
@@ -12,11 +12,12 @@ function mebibytes(bytes: number): string {
   return `${(bytes / 1024 ** 2).toFixed(0)} MiB`;
 }
 
-/** Returns `met` or how far the value is past the target. */
-function verdict(value: number, target: number, higherIsBetter = false): string {
+/** Returns `met` or how far the value is past the target, with `unit` after the number. */
+function verdict(value: number, target: number, unit = '', higherIsBetter = false): string {
   const met = higherIsBetter ? value >= target : value <= target;
   if (met) return 'met';
-  return `missed by ${(higherIsBetter ? target - value : value - target).toFixed(2)}`;
+  const miss = Math.abs(value - target);
+  return `missed by ${unit === ' ms' ? miss.toFixed(0) : miss.toFixed(2)}${unit}`;
 }
 
 /** Formats a benchmark result as the table the benchmark prints. */
@@ -43,16 +44,22 @@ export function formatReport(result: BenchResult): string {
     );
   }
 
+  for (const round of result.rounds) {
+    const means = (side: SideResult) => Object.entries(side.meanTestMs ?? {}).map(([runtime, ms]) => `${runtime} ${seconds(ms)}`).join(', ');
+    const playwright = round.gvmatrix.playwrightMs === undefined ? '' : `; Playwright's span ${seconds(round.gvmatrix.playwrightMs)}`;
+    lines.push(`round ${round.round} mean test duration: gvmatrix ${means(round.gvmatrix)}; plain ${means(round.plain)}${playwright}`);
+  }
+
   const { targets } = result;
   lines.push('');
   if (result.medianRatio !== undefined && result.medianOverheadMsPerTest !== undefined) {
     lines.push(`median ratio gvmatrix/plain: ${result.medianRatio.toFixed(2)} (target <= ${targets.ratio}: ${verdict(result.medianRatio, targets.ratio)})`);
     lines.push(
-      `median overhead per test: ${result.medianOverheadMsPerTest.toFixed(0)} ms (target <= ${targets.overheadMsPerTest} ms: ${verdict(result.medianOverheadMsPerTest, targets.overheadMsPerTest)})`,
+      `median overhead per test: ${result.medianOverheadMsPerTest.toFixed(0)} ms (target <= ${targets.overheadMsPerTest} ms: ${verdict(result.medianOverheadMsPerTest, targets.overheadMsPerTest, ' ms')})`,
     );
   }
   const shippedPeak = Math.max(0, ...result.rounds.map((round) => round.gvmatrix.rss?.nodeSum ?? 0));
-  if (shippedPeak > 0) lines.push(`peak RSS, shipped matrix, node processes summed: ${mebibytes(shippedPeak)}`);
+  if (shippedPeak > 0) lines.push(`peak RSS in the ratio rounds, node processes summed: ${mebibytes(shippedPeak)}`);
   if (result.wide?.rss) {
     const { rss } = result.wide;
     lines.push(
@@ -66,7 +73,7 @@ export function formatReport(result: BenchResult): string {
     const speedup = setup.coldMs / setup.warmMs;
     lines.push(
       `set-up: cold ${seconds(setup.coldMs)} (exit ${setup.coldExitCode}), warm ${seconds(setup.warmMs)} (exit ${setup.warmExitCode}), ${speedup.toFixed(1)}x faster ` +
-        `(target >= ${targets.setupSpeedup}x: ${verdict(speedup, targets.setupSpeedup, true)}); ` +
+        `(target >= ${targets.setupSpeedup}x: ${verdict(speedup, targets.setupSpeedup, 'x', true)}); ` +
         `${setup.imageCount} images, rebuilt on the warm run: ${setup.rebuiltOnWarm.length === 0 ? 'none' : setup.rebuiltOnWarm.join(', ')}`,
     );
   }

@@ -6,22 +6,15 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { collect, positiveInteger } from './cli-options.js';
 import { loadMatrix, formatIssue, MatrixError } from '../src/matrix/loader.js';
 import { plainScript } from './plain-script.js';
 import { defaultWorkers, plainRuntimes } from './plain-runtimes.js';
 
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) {
-    throw new InvalidArgumentError(`expected a whole number of 1 or more, got "${value}"`);
-  }
-  return parsed;
-}
-
 interface GenerateOptions {
   matrix: string;
-  runtime: string[];
+  runtime?: string[];
   workers?: number;
   work?: string;
   output?: string;
@@ -31,7 +24,7 @@ async function main(): Promise<void> {
   const program = new Command('generate-plain')
     .description('Write a bash script that runs the declarative tests of a matrix with plain podman commands')
     .option('--matrix <file>', 'matrix file', 'matrix.yaml')
-    .option('--runtime <name>', 'sandbox runtime to run besides the baseline (repeatable; default: all)', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--runtime <name>', 'sandbox runtime to run besides the baseline (repeatable; default: all)', collect)
     .option('--workers <n>', 'tests run at the same time (default: as gvmatrix run: one per runtime, at most one per core)', positiveInteger)
     .option('--work <dir>', 'folder for the script\'s results, outputs and runsc logs (default: a new folder under the temporary directory)')
     .option('--output <file>', 'write the script here instead of to stdout')
@@ -41,7 +34,7 @@ async function main(): Promise<void> {
   const matrix = await loadMatrix(options.matrix);
   const runId = `plain-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${process.pid}`;
   const workDir = resolve(options.work ?? join(tmpdir(), `gvmatrix-${runId}`));
-  const runtimes = await plainRuntimes(matrix, options.runtime.length > 0 ? options.runtime : undefined, workDir);
+  const runtimes = await plainRuntimes(matrix, options.runtime, workDir);
 
   const script = plainScript({
     matrixFile: matrix.file,

@@ -76,7 +76,7 @@ function describePattern(pattern: Pattern): string {
   return pattern.kind === 'regex' ? `/${pattern.source}/${pattern.flags}` : JSON.stringify(pattern.text);
 }
 
-/** The fixed part of the script: helpers for ports, readiness polls, matching and cleanup. */
+/** Returns the fixed part of the script: helpers for ports, readiness polls, matching and cleanup. */
 function prelude(options: PlainScriptOptions): string {
   const runtimeFunctions = options.runtimes.map((runtime, index) => {
     const flags = endpointRuntimeFlags(runtime.info, runtime.debugLogDir).flatMap((flag) => ['--runtime-flag', flag]);
@@ -160,7 +160,7 @@ log_ready() { podman_$1 logs "$2" >"$WORK/outputs/$2.log" 2>&1 && MATCH_LINES=$3
 
 exec_ready() { podman_$1 exec "$2" /bin/sh -c "$3" >/dev/null 2>&1; }
 
-# start RT IMAGE_REF PORTS... -- RUN_ARGS...: starts a detached container and prints its id.
+# start_container RT TEST RUN_ARGS...: starts a detached container and prints its id.
 start_container() {
   local rt=$1 test_id=$2 id
   shift 2
@@ -206,7 +206,7 @@ function expectLines(file: string, patterns: Pattern[], subject: string): string
   );
 }
 
-/** Reads each `compare: [{ file }]` value with cat inside the container, as the driver does; nothing compares them here. */
+/** Reads each `compare: [{ file }]` value with cat inside the container, as the driver does. The script compares nothing. */
 function compareFileLines(check: Check): string[] {
   const files = (check.compare?.observables ?? []).flatMap((observable) => (observable.kind === 'file' ? [observable.path] : []));
   return files.map((path, index) => `  podman_$rt exec "$id" cat ${quote(path)} >"$out.file${index}" 2>&1`);

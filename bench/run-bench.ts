@@ -1,17 +1,19 @@
 #!/usr/bin/env node
 /**
- * The benchmark: gvmatrix against plain podman commands on the shipped matrix, the image
- * set-up cold and warm, and the driver's peak memory on a 20-image matrix.
- *   node dist/bench/run-bench.js [--rounds N] [--runtime NAME]... [--output DIR] [--skip-setup] [--skip-wide]
+ * Runs the benchmark. It times gvmatrix against plain podman commands on the shipped
+ * matrix, the image set-up cold and warm, and the driver's peak memory on a 20-image matrix.
+ *   node dist/bench/run-bench.js [--matrix FILE] [--rounds N] [--runtime NAME]... [--output DIR] [--skip-setup] [--skip-wide]
  * Prints a table and writes DIR/bench-TIMESTAMP.json (default DIR: bench/results).
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { collect, positiveInteger } from './cli-options.js';
 import { execa } from 'execa';
 import type { Matrix } from '../src/matrix/types.js';
+import type { RunReport, TestRunResult } from '../src/report/types.js';
 import { writeShippedBenchMatrix, writeWideBenchMatrix } from './bench-matrix.js';
 import { defaultWorkers, plainRuntimes } from './plain-runtimes.js';
 import { plainScript } from './plain-script.js';
@@ -37,6 +39,10 @@ export interface SideResult {
   passed: number;
   failed: number;
   rss?: RssPeaks;
+  /** Mean duration of a test under each runtime, from results.json or the plain script's result lines. */
+  meanTestMs?: Record<string, number>;
+  /** gvmatrix only: Playwright's span, from `startedAt` (just before Playwright starts) to `finishedAt` in results.json. */
+  playwrightMs?: number;
 }
 
 export interface Round {
@@ -61,12 +67,6 @@ export interface BenchResult {
   setup?: SetupTiming;
   wide?: SideResult & { images: number };
   targets: typeof TARGETS;
-}
-
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError(`expected a whole number of 1 or more, got "${value}"`);
-  return parsed;
 }
 
 function median(values: number[]): number {
@@ -109,6 +109,25 @@ function timedCommand(file: string, args: string[]) {
   return execa('bash', ['-c', CPU_TIME_WRAPPER, 'bash', file, ...args], { reject: false, all: true, cwd: ROOT });
 }
 
+function meanByRuntime(durations: [string, number][]): Record<string, number> {
+  const totals = new Map<string, { sum: number; count: number }>();
+  for (const [runtime, ms] of durations) {
+    const total = totals.get(runtime) ?? { sum: 0, count: 0 };
+    totals.set(runtime, { sum: total.sum + ms, count: total.count + 1 });
+  }
+  return Object.fromEntries([...totals].map(([runtime, total]) => [runtime, Math.round(total.sum / total.count)]));
+}
+
+/** Reads the runtime and milliseconds of every result line the plain script wrote (see run_job in plain-script.ts). */
+async function plainDurations(resultsDir: string): Promise<[string, number][]> {
+  const durations: [string, number][] = [];
+  for (const name of await readdir(resultsDir)) {
+    const [, runtime, , , , ms] = (await readFile(join(resultsDir, name), 'utf8')).split('\t');
+    if (runtime && ms) durations.push([runtime, Number(ms)]);
+  }
+  return durations;
+}
+
 /** Runs `gvmatrix run` on a matrix and samples its process tree's memory. */
 async function runGvmatrix(matrixFile: string, runtimes: string[], reportsDir: string, logFile: string): Promise<SideResult> {
   const args = [CLI, 'run', '--matrix', matrixFile, ...runtimes.flatMap((name) => ['--runtime', name]), '--reports', reportsDir, '--fail-on', 'none'];
@@ -120,9 +139,12 @@ async function runGvmatrix(matrixFile: string, runtimes: string[], reportsDir: s
   const rss = await sampler.stop();
   await writeFile(logFile, result.all ?? '');
 
-  const report = JSON.parse(await readFile(join(reportsDir, 'results.json'), 'utf8').catch(() => '{"results":[]}')) as { results: { outcome: string }[] };
+  const report = JSON.parse(await readFile(join(reportsDir, 'results.json'), 'utf8').catch(() => '{"results":[]}')) as Partial<RunReport> & { results: TestRunResult[] };
   const passed = report.results.filter((entry) => entry.outcome === 'passed').length;
-  return { wallMs, cpuMs: childrenCpuMs(result.stderr), exitCode: result.exitCode ?? -1, tests: report.results.length, passed, failed: report.results.length - passed, rss };
+  const side: SideResult = { wallMs, cpuMs: childrenCpuMs(result.stderr), exitCode: result.exitCode ?? -1, tests: report.results.length, passed, failed: report.results.length - passed, rss };
+  side.meanTestMs = meanByRuntime(report.results.map((entry) => [entry.runtime, entry.durationMs]));
+  if (report.startedAt && report.finishedAt) side.playwrightMs = Date.parse(report.finishedAt) - Date.parse(report.startedAt);
+  return side;
 }
 
 /** Generates the plain script for the same matrix, runtimes and concurrency, and runs it. */
@@ -139,27 +161,30 @@ async function runPlain(matrix: Matrix, runtimes: string[], workDir: string, log
 
   const summary = /plain-result: passed=(\d+) failed=(\d+) tests=(\d+)/.exec(result.all ?? '');
   if (!summary) throw new Error(`the plain script ${scriptFile} printed no plain-result line; see ${logFile}`);
-  return { wallMs, cpuMs: childrenCpuMs(result.stderr), exitCode: result.exitCode ?? -1, passed: Number(summary[1]), failed: Number(summary[2]), tests: Number(summary[3]) };
+  const side: SideResult = { wallMs, cpuMs: childrenCpuMs(result.stderr), exitCode: result.exitCode ?? -1, passed: Number(summary[1]), failed: Number(summary[2]), tests: Number(summary[3]) };
+  side.meanTestMs = meanByRuntime(await plainDurations(join(workDir, 'results')));
+  return side;
 }
 
 async function main(): Promise<void> {
   const options = new Command('run-bench')
     .description('Benchmark gvmatrix against plain podman commands, the image set-up and the driver\'s memory')
+    .option('--matrix <file>', 'matrix whose declarative tests both sides run', join(ROOT, 'matrix.yaml'))
     .option('--rounds <n>', 'rounds of gvmatrix and plain runs, alternating which goes first', positiveInteger, 3)
-    .option('--runtime <name>', 'sandbox runtime besides the baseline (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--runtime <name>', 'sandbox runtime besides the baseline (repeatable; default: runsc)', collect)
     .option('--output <dir>', 'folder for the JSON result and the logs', join(ROOT, 'bench/results'))
     .option('--skip-setup', 'skip the cold and warm image set-up')
     .option('--skip-wide', 'skip the 20-image memory run')
     .parse()
-    .opts<{ rounds: number; runtime: string[]; output: string; skipSetup?: boolean; skipWide?: boolean }>();
+    .opts<{ matrix: string; rounds: number; runtime?: string[]; output: string; skipSetup?: boolean; skipWide?: boolean }>();
 
-  const runtimes = options.runtime.length > 0 ? options.runtime : ['runsc'];
+  const runtimes = options.runtime ?? ['runsc'];
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   const outputDir = resolve(options.output);
   const workDir = join(outputDir, `work-${stamp}`);
   await mkdir(workDir, { recursive: true });
 
-  const shippedFile = join(ROOT, 'matrix.yaml');
+  const shippedFile = resolve(options.matrix);
   const benchMatrix = await writeShippedBenchMatrix(shippedFile, join(workDir, 'bench-matrix.yaml'));
   const result: BenchResult = {
     date: new Date().toISOString(),
@@ -210,7 +235,6 @@ async function main(): Promise<void> {
   }
 
   await write();
-  await rm(join(workDir, 'plain-1'), { recursive: true, force: true }).catch(() => {});
   console.log(formatReport(result));
   console.log(`\nwritten: ${join(outputDir, `bench-${stamp}.json`)}; logs in ${workDir}`);
 }

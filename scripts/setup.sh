@@ -9,10 +9,10 @@ cd "$(dirname "$0")/.."
 log() { printf 'setup: %s\n' "$*" >&2; }
 
 # xsltproc and chromium are for the tests: the JUnit schema check and the HTML report's
-# browser test.
+# browser test. curl is for the benchmark's plain script (bench/).
 PACKAGES=(podman runc runsc conmon netavark aardvark-dns iptables uidmap slirp4netns
   fuse-overlayfs catatonit mmdebstrap libxml2-utils gcc libc6-dev linux-libc-dev
-  xsltproc chromium)
+  xsltproc chromium curl)
 
 install_packages() {
   local missing=()
