@@ -29,9 +29,17 @@ function asBuiltImage(name: string, entry: ImageEntry): ImageEntry {
   return build === undefined ? rest : { image: builtImageRef(name), ...rest };
 }
 
+/** Whether the plain script can run an image: it has no form of `mounts:` or `steps:` tests. */
+function plainScriptRuns(entry: ImageEntry): boolean {
+  const steps = (entry.tests ?? []).some((test) => typeof test === 'object' && test !== null && 'steps' in test);
+  return entry.mounts === undefined && !steps;
+}
+
+/** Reads the shipped matrix, leaving out the images the plain script cannot run. */
 async function readDocument(shippedFile: string): Promise<MatrixDocument> {
   // parse() resolves YAML aliases, so images that share tests through an anchor get a copy each.
-  return parse(await readFile(shippedFile, 'utf8')) as MatrixDocument;
+  const document = parse(await readFile(shippedFile, 'utf8')) as MatrixDocument;
+  return { ...document, images: Object.fromEntries(Object.entries(document.images).filter(([, entry]) => plainScriptRuns(entry))) };
 }
 
 async function writeMatrix(document: MatrixDocument, outputFile: string, comment: string): Promise<Matrix> {
