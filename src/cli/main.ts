@@ -68,6 +68,11 @@ program
   .option('--json', 'print results.json with the gate decision as JSON on stdout instead of the summary; progress goes to stderr')
   .action(async (options: RunOptions) => {
     process.exitCode = await withResultLine(() => runMatrix(options), outputOptions(options));
+    if (process.exitCode === EXIT.interrupted) {
+      // A build or check abandoned by the interrupt may still run; exiting now makes
+      // execa end it, instead of waiting for it to finish.
+      process.exit(EXIT.interrupted);
+    }
   });
 
 program

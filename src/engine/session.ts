@@ -36,10 +36,16 @@ export class EngineSession {
   private readonly endpoints: PodmanEndpoint[] = [];
   private closed = false;
 
+  /**
+   * @param record The run's record when the caller wrote it before the session, and removes
+   *   it after; the session adds its service pids. Without one, the session writes its own
+   *   record at start and removes it at close.
+   */
   constructor(
     readonly runId: string,
     readonly runDir: string,
     private readonly podman: Podman = currentPodman(),
+    private readonly callerRecord?: RunRecord,
   ) {}
 
   get runtimeEndpoints(): RuntimeEndpoint[] {
@@ -55,13 +61,7 @@ export class EngineSession {
   async start(runtimes: RuntimeInfo[]): Promise<void> {
     const sockets = socketRoot(this.runId, this.podman);
     // The record comes first, so that a run killed while its services start leaves one.
-    const record: RunRecord = {
-      runId: this.runId,
-      process: await currentProcessIdentity(),
-      podmanUser: this.podman.user?.name,
-      socketDir: sockets,
-      servicePids: [],
-    };
+    const record = this.callerRecord ?? (await newRunRecord(this.runId, this.podman));
     await writeRunRecord(record);
     await mkdir(sockets, { recursive: true });
     await this.handOver(sockets);
@@ -106,8 +106,22 @@ export class EngineSession {
       await cp(this.logRoot(), join(this.runDir, 'runsc-logs'), { recursive: true, force: true });
     }
     await rm(socketRoot(this.runId, this.podman), { recursive: true, force: true });
-    await removeRunRecord(this.runId);
+    if (!this.callerRecord) {
+      await removeRunRecord(this.runId);
+    }
   }
+}
+
+/** Returns the record of a run that has started no API service yet. */
+export async function newRunRecord(runId: string, podman: Podman, reportsDir?: string): Promise<RunRecord> {
+  return {
+    runId,
+    process: await currentProcessIdentity(),
+    podmanUser: podman.user?.name,
+    socketDir: socketRoot(runId, podman),
+    servicePids: [],
+    ...(reportsDir === undefined ? {} : { reportsDir }),
+  };
 }
 
 /** Lists the ids of all containers, running or not, labelled with this run's id. */
