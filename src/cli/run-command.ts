@@ -171,9 +171,7 @@ export async function runMatrix(options: RunOptions): Promise<number> {
 
     try {
       await session.start(runtimes);
-      if (interrupts.interrupted) {
-        return EXIT.interrupted;
-      }
+      throwIfInterrupted(interrupts);
 
       const context: RunContext = {
         runId,
@@ -190,9 +188,7 @@ export async function runMatrix(options: RunOptions): Promise<number> {
       const contextFile = join(runDir, 'context.json');
       await writeFile(contextFile, JSON.stringify(context, null, 2));
       await writeSpecFiles(runDir, images);
-      if (interrupts.interrupted) {
-        return EXIT.interrupted;
-      }
+      throwIfInterrupted(interrupts);
 
       const args = [PLAYWRIGHT_CLI, 'test', '--config', PLAYWRIGHT_CONFIG];
       if (options.workers !== undefined) {
@@ -234,6 +230,13 @@ export async function runMatrix(options: RunOptions): Promise<number> {
     await releaseLock?.();
     await removeRunRecord(runId);
     interrupts.stop();
+  }
+}
+
+/** Ends the run through the InterruptedError handler when a signal arrived during the last step. */
+function throwIfInterrupted(interrupts: RunInterrupts): void {
+  if (interrupts.signal) {
+    throw new InterruptedError(interrupts.signal);
   }
 }
 

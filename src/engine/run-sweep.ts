@@ -113,7 +113,7 @@ async function podmanFor(record: RunRecord): Promise<Podman> {
   return record.podmanUser ? rootlessPodman(record.podmanUser) : currentPodman();
 }
 
-/** Removes the lock of a dead run's reports folder if it still names that run; returns whether it did. */
+/** A function that removes the lock of a dead run's reports folder while it names that run, and returns whether it did. */
 export type ReleaseDeadLock = (reportsDir: string, runId: string) => Promise<boolean>;
 
 /**

@@ -12,9 +12,9 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
 
 /**
  * Writes several files as writeFileAtomic does, but renames them only once every
- * temporary file is complete. A process killed while it writes then leaves all the old
- * files; only a kill between the renames, a window of a few system calls, leaves a mix
- * of old and new files. Each file is always whole.
+ * temporary file is complete. So a process killed while it writes leaves all the old
+ * files. Only a kill between the renames, a window of a few system calls, leaves a mix
+ * of old and new files, and each file is always whole.
  */
 export async function writeFilesAtomic(files: { path: string; text: string }[]): Promise<void> {
   const temporaryPaths = files.map((file) => `${file.path}.tmp-${process.pid}`);
