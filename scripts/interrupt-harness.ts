@@ -26,7 +26,7 @@ const cli = join(repoRoot, 'dist/src/cli/main.js');
 export const STAGES = ['preflight', 'image check', 'endpoint start', 'container start', 'mid-test', 'report writing', 'teardown'] as const;
 export type Stage = (typeof STAGES)[number];
 
-/** How the leftovers of a SIGKILLed run are removed: `gvmatrix clean`, or the sweep at the start of another run. */
+/** The cleanup after a SIGKILLed run: `gvmatrix clean`, or the sweep at the start of another run. */
 export type Cleanup = 'clean' | 'sweep';
 
 /** Recognizes the output line (progress on stderr, Playwright's line reporter on stdout) that starts each stage but the first. */
@@ -97,7 +97,7 @@ export function planInterruptions(count: number, seed: number): Interruption[] {
   return plan;
 }
 
-/** What one run left behind, by kind; every count must be 0 after its cleanup. */
+/** Counts of what one run left behind, by kind. Every count must be 0 after its cleanup. */
 export interface Leftovers {
   containers: number;
   pods: number;
@@ -198,7 +198,10 @@ const NO_LEFTOVERS: Leftovers = { containers: 0, pods: 0, networks: 0, volumes: 
  */
 export async function countLeftovers(runId: string | undefined, reportsDir: string): Promise<Leftovers> {
   if (runId === undefined) {
-    return { ...NO_LEFTOVERS, lock: (await exists(join(reportsDir, LOCK_FILE))) ? 1 : 0, temporaryFiles: await countTemporaryFiles(reportsDir) };
+    // A lock that names a run belongs to that run, such as a killed earlier one.
+    const lockText = await readFile(join(reportsDir, LOCK_FILE), 'utf8').catch(() => undefined);
+    const ownerless = lockText !== undefined && parseLockOwner(lockText) === undefined;
+    return { ...NO_LEFTOVERS, lock: ownerless ? 1 : 0, temporaryFiles: await countTemporaryFiles(reportsDir) };
   }
   const socketDir = socketRoot(runId);
   const { services, processes, conmon } = await countRunProcesses(runId, socketDir);
@@ -336,7 +339,7 @@ export async function calibrate(runArgs: string[], reportsDir: string): Promise<
   return { times, total: (Date.now() - started) / 1000, exitCode: result.exitCode };
 }
 
-/** The length of a stage in the calibration run; the last one lasts until the run ended. */
+/** Returns the length of a stage in the calibration run. The last stage lasts until the run ended. */
 export function stageLength(times: StageTimes, total: number, stage: Stage): number {
   const start = times[stage] ?? 0;
   const later = STAGES.slice(STAGES.indexOf(stage) + 1)
@@ -412,10 +415,13 @@ export interface InterruptOptions {
   log?: (message: string) => void;
 }
 
-/** Returns the run id a lock file names, or undefined while it is missing or not yet written. */
-async function readLockRunId(lockFile: string): Promise<string | undefined> {
+/**
+ * Returns the run id a lock file names when the lock belongs to process `pid`. A lock of
+ * a killed earlier run names another process until this run takes it over.
+ */
+async function readLockRunId(lockFile: string, pid: number | undefined): Promise<string | undefined> {
   const owner = parseLockOwner(await readFile(lockFile, 'utf8').catch(() => ''));
-  return owner?.runId;
+  return owner?.process.pid === pid ? owner?.runId : undefined;
 }
 
 /** Starts one run, sends the planned signal at the planned point, then counts and cleans up. */
@@ -441,7 +447,7 @@ export async function interruptRun(plan: Interruption, options: InterruptOptions
   // The run id is in the lock file long before the output names it.
   const lockPoll = setInterval(() => {
     if (runId === undefined) {
-      void readLockRunId(lockFile).then((id) => (runId ??= id));
+      void readLockRunId(lockFile, child.pid).then((id) => (runId ??= id));
     }
   }, 20);
   const exit = child.then((result) => {
@@ -470,7 +476,7 @@ export async function interruptRun(plan: Interruption, options: InterruptOptions
   clearInterval(lockPoll);
   stopWatching();
   if (runId === undefined) {
-    runId = await readLockRunId(lockFile);
+    runId = await readLockRunId(lockFile, child.pid);
   }
   options.log?.(`run ${plan.index}: ${plan.signal} at ${signalAt?.toFixed(2) ?? '-'} s in ${reachedAtSignal} (run ${runId ?? 'unknown'}), exit ${result.exitCode ?? result.signal}`);
 
@@ -503,6 +509,13 @@ export async function interruptRun(plan: Interruption, options: InterruptOptions
   return outcome;
 }
 
+function describeReports(run: InterruptedRun): string {
+  if (run.reportsAfter.kind !== 'complete') {
+    return run.reportsAfter.kind;
+  }
+  return run.reportsAfter.runId === run.runId ? 'this run' : 'previous';
+}
+
 /** Formats the result table: one row per run and a total line. */
 export function formatTable(runs: InterruptedRun[]): string {
   const header = ['#', 'signal', 'planned stage', 'reached at signal', 'at s', 'exit', 'left at exit', 'cleanup', 'left after cleanup', 'reports after', 'check'];
@@ -516,7 +529,7 @@ export function formatTable(runs: InterruptedRun[]): string {
     run.leftoversAtExit ? formatLeftovers(run.leftoversAtExit) : '-',
     run.cleanup ? `${run.cleanup}${run.cleanupFoundRun === false ? ' (swept before)' : ''}` : '-',
     run.leftoversAfterCleanup ? formatLeftovers(run.leftoversAfterCleanup) : '-',
-    run.reportsAfter.kind === 'complete' ? (run.reportsAfter.runId === run.runId ? 'this run' : 'previous') : run.reportsAfter.kind,
+    describeReports(run),
     runProblems(run).length === 0 ? 'ok' : 'FAIL',
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));

@@ -3,10 +3,10 @@
  *
  *   node dist/scripts/interrupt-runs.js [--runs 20] [--seed N] [--matrix FILE] [--image NAME]... [--reports DIR]
  *
- * It runs the matrix once without interruption to learn when each stage starts, then
- * runs it --runs times, sending SIGINT and SIGKILL in turn at a seeded random point of
- * each stage (preflight, image check, endpoint start, container start, mid-test, report
- * writing, teardown). It prints a table and a total, and exits 1 when a SIGINTed run left
+ * It runs the matrix once without interruption to learn when each stage starts. Then it
+ * runs it --runs times and sends SIGINT and SIGKILL in turn at a seeded random point of
+ * each stage: preflight, image check, endpoint start, container start, mid-test, report
+ * writing and teardown. It prints a table and a total, and exits 1 when a SIGINTed run left
  * anything, a SIGKILLed run left anything after `gvmatrix clean` or another run's sweep,
  * or a report file is torn. docs/reliability.md describes the checks and a full result.
  * Needs root and rootful Podman, like the integration tests.
@@ -31,7 +31,7 @@ const { values } = parseArgs({
 const runs = Number(values.runs);
 const seed = values.seed !== undefined ? Number(values.seed) : Math.floor(Math.random() * 2 ** 31);
 if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(seed)) {
-  process.stderr.write(`interrupt-runs: --runs and --seed take whole numbers, got --runs ${values.runs} --seed ${values.seed}\n`);
+  process.stderr.write(`interrupt-runs: invalid --runs ${values.runs} or --seed ${values.seed}: both must be whole numbers, --runs at least 1\n`);
   process.exit(2);
 }
 
