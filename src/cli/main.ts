@@ -13,7 +13,7 @@ import { runDiff } from './diff.js';
 import { DEFAULT_FAIL_ON, FAIL_ON_POLICIES } from '../report/gate.js';
 import { runDoctor, formatDoctor } from './doctor.js';
 import { EXIT, exitStatusFor } from './exit-status.js';
-import { progress } from './progress.js';
+import { ignoreClosedOutput, progress } from './progress.js';
 import { runExplain } from './explain.js';
 import { runMerge, type MergeOptions } from './merge-command.js';
 import { runClean } from './clean-command.js';
@@ -38,6 +38,8 @@ function shardOption(value: string): ShardSpec {
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+ignoreClosedOutput();
 
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 

@@ -3,8 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { execa } from 'execa';
 import { InterruptedError, RunInterrupts } from '../../src/cli/interrupts.js';
+import { ignoreClosedOutput } from '../../src/cli/progress.js';
 import { LOCK_FILE, lockReportsFolder, releaseDeadRunLock } from '../../src/cli/reports-lock.js';
 import { findRunTestProcesses } from '../../src/engine/run-sweep.js';
 import { parseRunRecord, type RunRecord } from '../../src/engine/run-record.js';
@@ -176,5 +178,34 @@ test('set write replaces every file', () => {
     assert.equal(await readFile(join(dir, 'a'), 'utf8'), 'A');
     assert.equal(await readFile(join(dir, 'sub', 'b'), 'utf8'), 'B');
     assert.deepEqual((await readdir(dir)).sort(), ['a', 'sub']);
+  });
+});
+
+test('closed output pipe is ignored', () => {
+  const stream = new PassThrough();
+  ignoreClosedOutput([stream]);
+
+  assert.doesNotThrow(() => stream.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })));
+  assert.throws(() => stream.emit('error', Object.assign(new Error('write EIO'), { code: 'EIO' })), /EIO/);
+});
+
+test('process outlives its output reader', () => {
+  return withFolder(async (dir) => {
+    const marker = join(dir, 'finished');
+    const progressModule = new URL('../../src/cli/progress.js', import.meta.url).href;
+    const script = `
+      const { ignoreClosedOutput } = await import(${JSON.stringify(progressModule)});
+      const { writeFileSync } = await import('node:fs');
+      ignoreClosedOutput();
+      setTimeout(() => {
+        for (let i = 0; i < 100; i++) process.stderr.write('progress line\\n');
+        setTimeout(() => writeFileSync(${JSON.stringify(marker)}, 'yes'), 200);
+      }, 500);`;
+    const child = execa(process.execPath, ['--input-type=module', '-e', script], { reject: false, buffer: false });
+    child.stderr?.destroy();
+
+    const result = await child;
+    assert.equal(result.exitCode, 0);
+    assert.equal(await readFile(marker, 'utf8'), 'yes');
   });
 });
