@@ -1,6 +1,7 @@
 import { formatSweptRun, sweepDeadRuns } from '../engine/run-sweep.js';
 import { runRecordDir } from '../engine/run-record.js';
 import { EXIT } from './exit-status.js';
+import { releaseDeadRunLock } from './reports-lock.js';
 import { progress } from './progress.js';
 
 /**
@@ -9,7 +10,7 @@ import { progress } from './progress.js';
  * when a run's resources could not all be removed (its record stays for the next try).
  */
 export async function runClean(options: { dryRun: boolean }): Promise<number> {
-  const result = await sweepDeadRuns({ dryRun: options.dryRun });
+  const result = await sweepDeadRuns({ dryRun: options.dryRun, releaseLock: releaseDeadRunLock });
 
   for (const run of result.swept) {
     process.stdout.write(`${formatSweptRun(run, options.dryRun)}\n`);

@@ -14,7 +14,7 @@ import { DEFAULT_FAIL_ON, FAIL_ON_POLICIES, parseFailOnSlow } from '../report/ga
 import { RATIO_FLOOR_MS } from '../report/timing.js';
 import { runDoctor, formatDoctor } from './doctor.js';
 import { EXIT, exitStatusFor } from './exit-status.js';
-import { progress } from './progress.js';
+import { ignoreClosedOutput, progress } from './progress.js';
 import { runExplain } from './explain.js';
 import { runMerge, type MergeOptions } from './merge-command.js';
 import { runClean } from './clean-command.js';
@@ -56,6 +56,8 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+ignoreClosedOutput();
+
 const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const program = new Command()
@@ -87,6 +89,11 @@ program
   .option('--json', 'print results.json with the gate decision as JSON on stdout instead of the summary; progress goes to stderr')
   .action(async (options: RunOptions) => {
     process.exitCode = await withResultLine(() => runMatrix(options), outputOptions(options));
+    if (process.exitCode === EXIT.interrupted) {
+      // A build or check abandoned by the interrupt may still run; exiting now makes
+      // execa end it, instead of waiting for it to finish.
+      process.exit(EXIT.interrupted);
+    }
   });
 
 program

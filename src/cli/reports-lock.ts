@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, rm, rmdir } from 'node:fs/promises';
+import { link, mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { EnvironmentError } from '../engine/runtimes.js';
 import { currentProcessIdentity, isProcessAlive, type ProcessIdentity } from '../engine/process-identity.js';
@@ -47,8 +47,11 @@ const TAKE_OVER_ATTEMPTS = 3;
 
 /**
  * Takes the exclusive lock on a reports folder for this run and returns the function that
- * releases it. The lock file is created with O_EXCL, so of two runs that start together
- * exactly one gets it. A lock left by a process that is gone is taken over with a message.
+ * releases it. The lock file is written under a temporary name and then hard-linked to
+ * its name, which fails when the name exists. So of two runs that start together exactly
+ * one gets it. Another run never reads an empty lock and takes it over, as it could
+ * between an O_EXCL create and the write. A lock left by a process that is gone is taken
+ * over with a message.
  * The release also removes the folders that the lock created, if the run left them empty.
  */
 export async function lockReportsFolder(reportsDir: string, runId: string, log: (message: string) => void): Promise<() => Promise<void>> {
@@ -58,20 +61,13 @@ export async function lockReportsFolder(reportsDir: string, runId: string, log: 
   const text = JSON.stringify(mine);
 
   for (let attempt = 1; attempt <= TAKE_OVER_ATTEMPTS; attempt++) {
-    try {
-      const handle = await open(file, 'wx');
-      await handle.writeFile(text);
-      await handle.close();
+    if (await createLockFile(file, text)) {
       return async () => {
         await releaseLock(file, text);
         if (firstCreated !== undefined) {
           await removeEmptyFolders(reportsDir, firstCreated);
         }
       };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw error;
-      }
     }
 
     const ownerText = await readFile(file, 'utf8').catch(() => undefined);
@@ -90,6 +86,23 @@ export async function lockReportsFolder(reportsDir: string, runId: string, log: 
     await rm(file, { force: true });
   }
   throw new EnvironmentError(`could not lock reports folder ${reportsDir}: ${file} was recreated ${TAKE_OVER_ATTEMPTS} times by other runs; pass another folder with --reports`);
+}
+
+/** Creates the lock file with its whole contents at once. Returns false when it exists. */
+async function createLockFile(file: string, text: string): Promise<boolean> {
+  const partial = `${file}.${process.pid}.tmp`;
+  await writeFile(partial, text);
+  try {
+    await link(partial, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      return false;
+    }
+    throw error;
+  } finally {
+    await rm(partial, { force: true });
+  }
 }
 
 /** Removes the lock file if it is still this run's, so a taken-over lock is not removed. */
@@ -112,4 +125,18 @@ async function removeEmptyFolders(folder: string, top: string): Promise<void> {
       return;
     }
   }
+}
+
+/**
+ * Removes the lock of a reports folder when it still names a run whose process is gone,
+ * for the sweep of killed runs. A lock that another run has taken over stays.
+ */
+export async function releaseDeadRunLock(reportsDir: string, runId: string): Promise<boolean> {
+  const file = join(reportsDir, LOCK_FILE);
+  const owner = parseLockOwner(await readFile(file, 'utf8').catch(() => ''));
+  if (owner?.runId !== runId || (await isProcessAlive(owner.process))) {
+    return false;
+  }
+  await rm(file, { force: true });
+  return true;
 }

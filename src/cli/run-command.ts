@@ -12,10 +12,12 @@ import { avoidsNetstack } from '../engine/netstack.js';
 import { normalizeFlag } from '../engine/runtimes.js';
 import { currentPodman, rootlessPodman } from '../engine/podman.js';
 import { copyImages } from '../engine/image-copy.js';
-import { EngineSession, newRunId } from '../engine/session.js';
+import { EngineSession, newRunId, newRunRecord } from '../engine/session.js';
 import { formatEndpointExit, formatEndpointExits } from '../engine/endpoint-exit.js';
+import { removeRunRecord, writeRunRecord } from '../engine/run-record.js';
 import { formatSweptRun, sweepDeadRuns } from '../engine/run-sweep.js';
-import { lockReportsFolder } from './reports-lock.js';
+import { lockReportsFolder, releaseDeadRunLock } from './reports-lock.js';
+import { InterruptedError, RunInterrupts } from './interrupts.js';
 import { CONTEXT_ENV, partialReportsDir, type RunContext } from '../driver/context.js';
 import { writeSpecFiles } from '../driver/specs.js';
 import { WORKERS_ENV } from '../driver/workers.js';
@@ -134,15 +136,24 @@ export async function runMatrix(options: RunOptions): Promise<number> {
 
   const reportsDir = resolve(options.reports);
   const runId = newRunId();
-  const releaseLock = await lockReportsFolder(reportsDir, runId, progress);
+  // From here on a signal ends the run through the finally blocks below, which release
+  // the lock and the run record, so that an interrupted run leaves neither behind.
+  const interrupts = new RunInterrupts().listen();
+  interrupts.onSignal((signal) => progress(`${signal} received: stopping this run, then removing its containers and API services`));
+  const record = await newRunRecord(runId, podman, reportsDir);
+  let releaseLock: (() => Promise<void>) | undefined;
   try {
+    releaseLock = await lockReportsFolder(reportsDir, runId, progress);
+    // The record names the reports folder from the start, so that `gvmatrix clean`
+    // removes the lock of a run killed before it started any service.
+    await writeRunRecord(record);
     await sweepBeforeRun();
     const runtimes = [];
     const usernsAuto = {
       uses: usernsAutoUses(images, variants),
       plan: { rootless: podman.rootless, user: podman.user?.name ?? userInfo().username, workers: runWorkers(options.workers, variants.length) },
     };
-    for (const probed of await runPreflight(variants, podman, release(), usernsAuto)) {
+    for (const probed of await interrupts.race(runPreflight(variants, podman, release(), usernsAuto))) {
       const info = podman.rootless ? withRootlessFlags(probed) : probed;
       const netstack = info.netstack ? ` (netstack: ${info.netstack})` : '';
       progress(`runtime ${info.name}: ${info.path} (${info.version})${info.flags.length ? ` ${info.flags.join(' ')}` : ''}${netstack}`);
@@ -155,9 +166,9 @@ export async function runMatrix(options: RunOptions): Promise<number> {
       return printRunResult(report, matrix.known, [written.junit, written.results, written.html], outputOptions(options));
     }
 
-    await prepareImages(images, progress, { onlyMissing: !options.build, jobs: options.buildJobs });
+    await interrupts.race(prepareImages(images, progress, { onlyMissing: !options.build, jobs: options.buildJobs }));
     if (podman.user) {
-      await copyImages(images.map((image) => image.ref), currentPodman(), podman, progress);
+      await interrupts.race(copyImages(images.map((image) => image.ref), currentPodman(), podman, progress));
     }
 
     const runDir = join(reportsDir, 'runs', runId);
@@ -166,25 +177,16 @@ export async function runMatrix(options: RunOptions): Promise<number> {
     const mode = podman.rootless ? `rootless Podman${podman.user ? ` as ${podman.user.name}` : ''}` : 'rootful Podman';
     progress(`run ${runId}: ${images.length} images x ${runtimes.length} runtimes on ${mode}, working folder ${runDir}`);
 
-    const session = new EngineSession(runId, runDir, podman);
+    const session = new EngineSession(runId, runDir, podman, record);
     session.onEndpointExit = (exit, problem) => {
       progress(`${formatEndpointExit(exit)}; the remaining tests of runtime ${exit.runtime} fail at once${problem ? `, but ${problem}` : ''}`);
     };
-    let interrupted = false;
     let playwright: ReturnType<typeof execa> | undefined;
-    const onSignal = (signal: NodeJS.Signals) => {
-      interrupted = true;
-      progress(`${signal} received: stopping the tests, then removing this run's containers and API services`);
-      playwright?.kill(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const stopForwarding = interrupts.onSignal((signal) => playwright?.kill(signal));
 
     try {
       await session.start(runtimes);
-      if (interrupted) {
-        return EXIT.interrupted;
-      }
+      throwIfInterrupted(interrupts);
 
       const context: RunContext = {
         runId,
@@ -201,6 +203,7 @@ export async function runMatrix(options: RunOptions): Promise<number> {
       const contextFile = join(runDir, 'context.json');
       await writeFile(contextFile, JSON.stringify(context, null, 2));
       await writeSpecFiles(runDir, images);
+      throwIfInterrupted(interrupts);
 
       const args = [PLAYWRIGHT_CLI, 'test', '--config', PLAYWRIGHT_CONFIG];
       // The configuration reads the worker count from the environment rather than from
@@ -216,12 +219,11 @@ export async function runMatrix(options: RunOptions): Promise<number> {
       });
       await playwright;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      stopForwarding();
       await session.close();
     }
 
-    if (interrupted) {
+    if (interrupts.interrupted) {
       progress(`interrupted: the reports in ${reportsDir} are left as the last complete run wrote them; this run's partial reports are in ${partialReportsDir(runDir)}`);
       return EXIT.interrupted;
     }
@@ -241,15 +243,30 @@ export async function runMatrix(options: RunOptions): Promise<number> {
       return EXIT.environment;
     }
     return status;
+  } catch (error) {
+    if (error instanceof InterruptedError) {
+      progress(`interrupted before the tests started: the reports in ${reportsDir} are left as they were`);
+      return EXIT.interrupted;
+    }
+    throw error;
   } finally {
-    await releaseLock();
+    await releaseLock?.();
+    await removeRunRecord(runId);
+    interrupts.stop();
+  }
+}
+
+/** Ends the run through the InterruptedError handler when a signal arrived during the last step. */
+function throwIfInterrupted(interrupts: RunInterrupts): void {
+  if (interrupts.signal) {
+    throw new InterruptedError(interrupts.signal);
   }
 }
 
 /** Removes what killed runs left behind; a failure here is reported and does not stop this run. */
 async function sweepBeforeRun(): Promise<void> {
   try {
-    const { swept } = await sweepDeadRuns({ dryRun: false });
+    const { swept } = await sweepDeadRuns({ dryRun: false, releaseLock: releaseDeadRunLock });
     for (const run of swept) {
       progress(formatSweptRun(run, false));
     }

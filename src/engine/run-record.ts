@@ -18,6 +18,11 @@ export interface RunRecord {
   socketDir: string;
   /** Pids of the processes gvmatrix started for the API services (podman, or runuser for a rootless user). */
   servicePids: number[];
+  /**
+   * The run's reports folder. A sweep stops the run's Playwright processes, found by the
+   * context file in its run folder there, and removes the folder's lock while it names the run.
+   */
+  reportsDir?: string;
 }
 
 /** Returns the folder of run records: /run/gvmatrix/runs for root, XDG_RUNTIME_DIR/gvmatrix/runs otherwise. */
@@ -63,7 +68,8 @@ export function parseRunRecord(text: string): RunRecord | undefined {
     record.socketDir.endsWith(record.runId) &&
     Array.isArray(record.servicePids) &&
     record.servicePids.every((pid) => Number.isInteger(pid)) &&
-    (record.podmanUser === undefined || typeof record.podmanUser === 'string');
+    (record.podmanUser === undefined || typeof record.podmanUser === 'string') &&
+    (record.reportsDir === undefined || typeof record.reportsDir === 'string');
   return valid ? (record as RunRecord) : undefined;
 }
 

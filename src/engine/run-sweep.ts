@@ -1,4 +1,6 @@
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CONTEXT_ENV } from '../driver/context.js';
 import { currentPodman, rootlessPodman, type Podman } from './podman.js';
 import { removeRunContainers, listRunContainers } from './session.js';
 import { isProcessAlive, listPids, readCommandLine, readStartTime } from './process-identity.js';
@@ -9,7 +11,11 @@ export interface SweptRun {
   runId: string;
   containers: string[];
   servicePids: number[];
+  /** Playwright processes of the run, which outlive a killed gvmatrix and would go on writing reports. */
+  testPids: number[];
   socketDir: string;
+  /** The reports folder whose lock still named the run and was removed. */
+  releasedLock?: string;
   /** Set when the run's resources could not all be removed; its record stays for a later sweep. */
   error?: string;
 }
@@ -56,6 +62,33 @@ export async function findRunServices(record: RunRecord): Promise<number[]> {
   return found.sort((a, b) => a - b);
 }
 
+async function readEnvironment(pid: number): Promise<string[]> {
+  try {
+    return (await readFile(`/proc/${pid}/environ`, 'utf8')).split('\0');
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Finds the Playwright processes of a run, the main one and its workers: they inherit
+ * GVMATRIX_CONTEXT naming the context file in the run's folder. A run record without a
+ * reports folder (from an older gvmatrix) finds none.
+ */
+export async function findRunTestProcesses(record: RunRecord): Promise<number[]> {
+  if (!record.reportsDir) {
+    return [];
+  }
+  const entry = `${CONTEXT_ENV}=${join(record.reportsDir, 'runs', record.runId, 'context.json')}`;
+  const found: number[] = [];
+  for (const pid of await listPids()) {
+    if (pid !== process.pid && (await readEnvironment(pid)).includes(entry)) {
+      found.push(pid);
+    }
+  }
+  return found.sort((a, b) => a - b);
+}
+
 /** Sends SIGTERM, then SIGKILL after a grace period, to a process that is still the one found. */
 async function stopProcess(pid: number): Promise<void> {
   const startTime = await readStartTime(pid);
@@ -80,24 +113,32 @@ async function podmanFor(record: RunRecord): Promise<Podman> {
   return record.podmanUser ? rootlessPodman(record.podmanUser) : currentPodman();
 }
 
+/** A function that removes the lock of a dead run's reports folder while it names that run, and returns whether it did. */
+export type ReleaseDeadLock = (reportsDir: string, runId: string) => Promise<boolean>;
+
 /**
- * Removes the resources of one dead run: first its API services, so that nothing starts
- * new containers, then its labelled containers, its socket folder and its record.
+ * Removes the resources of one dead run: first its Playwright processes and API services,
+ * so that nothing starts new containers or writes reports, then its labelled containers,
+ * its socket folder, its reports lock and its record.
  */
-async function sweepRun(record: RunRecord, dryRun: boolean, recordDir: string): Promise<SweptRun> {
-  const swept: SweptRun = { runId: record.runId, containers: [], servicePids: [], socketDir: record.socketDir };
+async function sweepRun(record: RunRecord, dryRun: boolean, recordDir: string, releaseLock?: ReleaseDeadLock): Promise<SweptRun> {
+  const swept: SweptRun = { runId: record.runId, containers: [], servicePids: [], testPids: [], socketDir: record.socketDir };
   try {
     const podman = await podmanFor(record);
+    swept.testPids = await findRunTestProcesses(record);
     swept.servicePids = await findRunServices(record);
     if (dryRun) {
       swept.containers = await listRunContainers(record.runId, podman);
       return swept;
     }
-    for (const pid of swept.servicePids) {
+    for (const pid of [...swept.testPids, ...swept.servicePids]) {
       await stopProcess(pid);
     }
     swept.containers = await removeRunContainers(record.runId, podman);
     await rm(record.socketDir, { recursive: true, force: true });
+    if (record.reportsDir && releaseLock && (await releaseLock(record.reportsDir, record.runId))) {
+      swept.releasedLock = record.reportsDir;
+    }
     await removeRunRecord(record.runId, recordDir);
   } catch (error) {
     swept.error = error instanceof Error ? error.message : String(error);
@@ -106,7 +147,7 @@ async function sweepRun(record: RunRecord, dryRun: boolean, recordDir: string): 
 }
 
 /** Sweeps the resources of every recorded run whose gvmatrix process is gone; live runs are left alone. */
-export async function sweepDeadRuns(options: { dryRun: boolean; recordDir?: string }): Promise<SweepResult> {
+export async function sweepDeadRuns(options: { dryRun: boolean; recordDir?: string; releaseLock?: ReleaseDeadLock }): Promise<SweepResult> {
   const recordDir = options.recordDir ?? runRecordDir();
   const { records, invalid } = await readRunRecords(recordDir);
   const result: SweepResult = { swept: [], live: [], invalidRecords: invalid };
@@ -115,7 +156,7 @@ export async function sweepDeadRuns(options: { dryRun: boolean; recordDir?: stri
       result.live.push(record.runId);
       continue;
     }
-    result.swept.push(await sweepRun(record, options.dryRun, recordDir));
+    result.swept.push(await sweepRun(record, options.dryRun, recordDir, options.releaseLock));
   }
   return result;
 }
@@ -125,8 +166,10 @@ export function formatSweptRun(run: SweptRun, dryRun: boolean): string {
   const verb = dryRun ? 'would remove' : 'removed';
   const parts = [
     `${run.containers.length} container${run.containers.length === 1 ? '' : 's'}`,
+    ...(run.testPids.length ? [`${run.testPids.length} Playwright process${run.testPids.length === 1 ? '' : 'es'} (pid ${run.testPids.join(', ')})`] : []),
     `${run.servicePids.length} API service process${run.servicePids.length === 1 ? '' : 'es'}${run.servicePids.length ? ` (pid ${run.servicePids.join(', ')})` : ''}`,
     `socket folder ${run.socketDir}`,
+    ...(run.releasedLock ? [`the lock of reports folder ${run.releasedLock}`] : []),
     'run record',
   ];
   const line = `run ${run.runId}: ${verb} ${parts.join(', ')}`;

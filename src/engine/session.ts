@@ -45,10 +45,16 @@ export class EngineSession {
   /** Called when an API service dies during the run, with a problem when its record could not be written. */
   onEndpointExit?: (exit: EndpointExit, problem?: string) => void;
 
+  /**
+   * @param record The run's record when the caller wrote it before the session, and removes
+   *   it after; the session adds its service pids. Without one, the session writes its own
+   *   record at start and removes it at close.
+   */
   constructor(
     readonly runId: string,
     readonly runDir: string,
     private readonly podman: Podman = currentPodman(),
+    private readonly callerRecord?: RunRecord,
   ) {}
 
   get runtimeEndpoints(): RuntimeEndpoint[] {
@@ -72,13 +78,7 @@ export class EngineSession {
   async start(runtimes: RuntimeInfo[]): Promise<void> {
     const sockets = socketRoot(this.runId, this.podman);
     // The record comes first, so that a run killed while its services start leaves one.
-    const record: RunRecord = {
-      runId: this.runId,
-      process: await currentProcessIdentity(),
-      podmanUser: this.podman.user?.name,
-      socketDir: sockets,
-      servicePids: [],
-    };
+    const record = this.callerRecord ?? (await newRunRecord(this.runId, this.podman));
     await writeRunRecord(record);
     await mkdir(sockets, { recursive: true });
     await this.handOver(sockets);
@@ -159,8 +159,22 @@ export class EngineSession {
     if (failures.length > 0) {
       throw new EnvironmentError(`cleanup of run ${this.runId} failed:\n${failures.join('\n')}\nRun \`gvmatrix clean\` to remove what is left.`);
     }
-    await removeRunRecord(this.runId);
+    if (!this.callerRecord) {
+      await removeRunRecord(this.runId);
+    }
   }
+}
+
+/** Returns the record of a run that has started no API service yet. */
+export async function newRunRecord(runId: string, podman: Podman, reportsDir?: string): Promise<RunRecord> {
+  return {
+    runId,
+    process: await currentProcessIdentity(),
+    podmanUser: podman.user?.name,
+    socketDir: socketRoot(runId, podman),
+    servicePids: [],
+    ...(reportsDir === undefined ? {} : { reportsDir }),
+  };
 }
 
 /** Lists the ids of all containers, running or not, labelled with this run's id. */

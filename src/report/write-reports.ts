@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { buildHtmlReport } from './html.js';
 import { buildJUnit } from './junit.js';
 import type { RunReport } from './types.js';
-import { writeFileAtomic } from './write-file.js';
+import { writeFilesAtomic } from './write-file.js';
 
 export const RESULTS_FILE = 'results.json';
 export const JUNIT_FILE = 'junit.xml';
@@ -22,8 +22,10 @@ export interface WrittenReports {
  */
 export async function writeReports(dir: string, report: RunReport): Promise<WrittenReports> {
   const written = { results: join(dir, RESULTS_FILE), junit: join(dir, JUNIT_FILE), html: join(dir, HTML_FILE) };
-  await writeFileAtomic(written.results, `${JSON.stringify(report, null, 2)}\n`);
-  await writeFileAtomic(written.junit, buildJUnit(report));
-  await writeFileAtomic(written.html, buildHtmlReport(report));
+  await writeFilesAtomic([
+    { path: written.results, text: `${JSON.stringify(report, null, 2)}\n` },
+    { path: written.junit, text: buildJUnit(report) },
+    { path: written.html, text: buildHtmlReport(report) },
+  ]);
   return written;
 }
