@@ -1,4 +1,4 @@
-import type { StepRecord } from '../driver/steps.js';
+import type { StepRecord } from '../driver/step-records.js';
 import { truncateOutput } from '../driver/output-text.js';
 
 /**

@@ -4,11 +4,11 @@ import type { ShardSpec } from '../driver/shard.js';
 import type { TestEvidence } from '../evidence/types.js';
 import type { ComparedValue } from '../driver/compared-values.js';
 import type { TestTiming } from '../driver/timing.js';
-import type { StepRecord } from '../driver/steps.js';
+import type { StepRecord } from '../driver/step-records.js';
 import type { TimingComparison } from './timing.js';
 
 export type { ComparedValue } from '../driver/compared-values.js';
-export type { StepRecord } from '../driver/steps.js';
+export type { StepRecord } from '../driver/step-records.js';
 
 /** Playwright's final status of a test, as its TestResult reports it. */
 export type Outcome = 'passed' | 'failed' | 'timedOut' | 'skipped' | 'interrupted';
