@@ -158,7 +158,7 @@ function addTimingProperties(testCase: JUnitTestCase, result: TestRunResult, ver
   if (comparison.slow) testCase.property('gvmatrix.slow', 'true');
 }
 
-/** Maps a sandbox verdict onto JUnit's pass, failure, error and skipped; returns the system-out note of a known, flaky or not-run verdict. */
+/** Maps a sandbox verdict onto JUnit's pass, failure, error and skipped. Returns the system-out note of a known, flaky or not-run verdict. */
 function markVerdict(testCase: JUnitTestCase, record: VerdictRecord): string | undefined {
   const message = toXmlText(record.message);
   const details = toCdataText(record.details);
@@ -197,7 +197,7 @@ function markVerdict(testCase: JUnitTestCase, record: VerdictRecord): string | u
   }
 }
 
-/** Maps a result without a verdict (a baseline result) onto JUnit by its outcome; returns the system-out note of a skipped or interrupted one. */
+/** Maps a result without a verdict (a baseline result) onto JUnit by its outcome. Returns the system-out note of a skipped or interrupted one. */
 function markOutcome(testCase: JUnitTestCase, result: TestRunResult): string | undefined {
   switch (result.outcome) {
     case 'passed':

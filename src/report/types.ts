@@ -60,7 +60,7 @@ export interface TestRunResult {
   compared?: ComparedValue[];
   /** Container start and check durations of the last try. Absent in reports written before gvmatrix measured them. */
   timing?: TestTiming;
-  /** What each step of a `steps:` test observed in the last try, with output cut to MAX_REPORTED_STEP_TEXT characters; absent for other tests. */
+  /** Records of the steps of a `steps:` test in the last try, with output cut to MAX_REPORTED_STEP_TEXT characters. Absent for other tests. */
   steps?: StepRecord[];
 }
 
