@@ -1,6 +1,6 @@
 /**
- * The driver's contract with the reporter: annotation types on every test and the name
- * of the per-try evidence attachment.
+ * The driver's contract with the reporter: annotation types on every test and the names
+ * of the per-try evidence and observed-values attachments.
  */
 export const ANNOTATION = {
   image: 'gvmatrix.image',
@@ -13,6 +13,9 @@ export const ANNOTATION = {
 } as const;
 
 export const EVIDENCE_ATTACHMENT = 'gvmatrix-evidence';
+
+/** Name of the attachment that records what a declarative check observed. */
+export const OBSERVED_ATTACHMENT = 'gvmatrix-observed';
 
 /** Returns the description of the first annotation of a type. */
 export function annotationValue(annotations: ReadonlyArray<{ type: string; description?: string }>, type: string): string | undefined {

@@ -1,14 +1,12 @@
 import { expect, type APIRequestContext, type TestInfo } from '@playwright/test';
 import type { Check, Pattern } from '../matrix/types.js';
+import { OBSERVED_ATTACHMENT } from './annotations.js';
 import type { AppContainer } from './app-container.js';
 import { attachComparedValues } from './compare.js';
 import { formatHeaders } from './compared-values.js';
 import { escapeControlCharacters, excerpt, truncateOutput } from './output-text.js';
 import { formatPattern, patternToRegExp } from './patterns.js';
 import { StageTimeoutError } from '../engine/stage-timeout.js';
-
-/** Name of the attachment that records what a declarative check observed. */
-export const OBSERVED_ATTACHMENT = 'gvmatrix-observed';
 
 export { excerpt, MAX_STORED_OUTPUT, truncateOutput } from './output-text.js';
 

@@ -2,6 +2,7 @@ import { BENIGN_SYSCALLS } from '../evidence/benign.js';
 import { decodeFinding } from '../evidence/decode.js';
 import type { SandboxPanic, UnsupportedSyscall } from '../evidence/types.js';
 import { durationFactor, formatDuration, outcomeBadge, slowBadge, verdictBadge } from './html-parts.js';
+import { renderSteps } from './html-steps.js';
 import { formatRatio } from './timing.js';
 import { html, type SafeHtml } from './html-text.js';
 import type { ReportView, RuntimeColumn, TestRow } from './report-view.js';
@@ -9,8 +10,8 @@ import type { ObservedDifference, TestRunResult, VerdictRecord } from './types.j
 
 /**
  * Renders the detail panel of one test: durations under every runtime, then a card per
- * runtime with its verdict or outcome, message, unsupported syscalls, compared values
- * that differ, sentry panics and errors.
+ * runtime with its verdict or outcome, message, unsupported syscalls, the records of a
+ * steps test, compared values that differ, sentry panics and errors.
  */
 export function renderTestPanel(view: ReportView, test: TestRow): SafeHtml {
   const baselineColumn = view.runtimes.find((runtime) => runtime.baseline);
@@ -64,6 +65,7 @@ function renderRuntimeCard(runtime: RuntimeColumn, result: TestRunResult, record
 <h3><span>${runtime.name}</span>${status}${version}</h3>
 ${message}
 ${renderFindings(result.evidence.unsupportedSyscalls)}
+${renderSteps(result)}
 ${renderDifferences(record?.differences ?? [], record?.baselineResult?.runtime ?? 'baseline', result.runtime)}
 ${renderPanics(result.evidence.panics)}
 ${result.error ? html`<h4>Error</h4><pre>${result.error}</pre>` : ''}

@@ -61,8 +61,9 @@ body.only-problems table.tests tr.all-compatible { display: none; }
 .runtime-card h3 .muted { font-weight: normal; font-size: .9em; }
 .cell-panel td:first-child { min-width: 11rem; }
 .message { margin: .25rem 0; padding: .35rem .55rem; background: var(--tint, #f3f4f6); border-radius: 4px; white-space: pre-wrap; overflow-wrap: anywhere; }
-table.findings, table.durations, table.calls, table.runtimes, table.changes { margin: .35rem 0; background: #fff; }
-table.findings td, table.calls td { overflow-wrap: anywhere; }
+table.findings, table.durations, table.calls, table.runtimes, table.changes, table.steps { margin: .35rem 0; background: #fff; }
+table.findings td, table.calls td, table.steps td { overflow-wrap: anywhere; }
+table.steps tr.failed td { background: #fbe4e4; }
 .benign { color: var(--muted); }
 .diff .add { color: #1b5e20; background: #e6f4ea; }
 .diff .del { color: #8e1c1c; background: #fbe9e9; }

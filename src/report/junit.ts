@@ -1,4 +1,5 @@
 import { decodeFinding } from '../evidence/decode.js';
+import { formatStepRecords } from '../driver/step-records.js';
 import junitReportBuilderModule from 'junit-report-builder';
 import type { Builder, TestCase as JUnitTestCase, TestSuite as JUnitTestSuite } from 'junit-report-builder';
 import type { UnsupportedSyscall } from '../evidence/types.js';
@@ -79,10 +80,12 @@ function addTestCase(
 
   addTestCaseProperties(testCase, result, verdict, runtime);
 
-  if (verdict && !result.baseline) {
-    markVerdict(testCase, verdict);
-  } else {
-    markOutcome(testCase, result);
+  const note = verdict && !result.baseline ? markVerdict(testCase, verdict) : markOutcome(testCase, result);
+  // The builder keeps one system-out per testcase, which is what parsers in the wild
+  // expect, so the verdict's note and the step records share it.
+  const systemOut = [note, stepsText(result)].filter((text) => text !== undefined).join('\n\n');
+  if (systemOut !== '') {
+    testCase.standardOutput(toCdataText(systemOut));
   }
 
   if (result.outcome === 'passed' && passesInJUnit(result, verdict)) {
@@ -155,14 +158,14 @@ function addTimingProperties(testCase: JUnitTestCase, result: TestRunResult, ver
   if (comparison.slow) testCase.property('gvmatrix.slow', 'true');
 }
 
-/** Maps a sandbox verdict onto JUnit's pass, failure, error and skipped. */
-function markVerdict(testCase: JUnitTestCase, record: VerdictRecord): void {
+/** Maps a sandbox verdict onto JUnit's pass, failure, error and skipped. Returns the system-out note of a known, flaky or not-run verdict. */
+function markVerdict(testCase: JUnitTestCase, record: VerdictRecord): string | undefined {
   const message = toXmlText(record.message);
   const details = toCdataText(record.details);
 
   switch (record.verdict) {
     case 'compatible':
-      return;
+      return undefined;
     case 'syscall-incompatible':
     case 'behavior-diff':
     case 'sandbox-crash':
@@ -171,51 +174,55 @@ function markVerdict(testCase: JUnitTestCase, record: VerdictRecord): void {
       if (details) {
         testCase.stacktrace(details);
       }
-      return;
+      return undefined;
     case 'baseline-failure':
       testCase.error(message, record.verdict, details);
-      return;
+      return undefined;
     case 'known':
       // The reason also goes into a property, for dashboards that group by it, and the
       // details into system-out.
       markSkipped(testCase, record.message);
       testCase.property('gvmatrix.known-reason', message);
-      testCase.standardOutput(toCdataText(`known incompatibility: ${record.message}\n\n${record.details}`));
-      return;
+      return `known incompatibility: ${record.message}\n\n${record.details}`;
     case 'flaky':
       // A pass with a property and a system-out note; addTestCase adds Surefire's
       // flakyFailure elements when this runtime's own tries failed.
       testCase.property('gvmatrix.flaky', 'true');
-      testCase.standardOutput(toCdataText(`flaky: ${record.message}\n\n${record.details}`));
-      return;
+      return `flaky: ${record.message}\n\n${record.details}`;
     case 'not-run':
       markSkipped(testCase, record.message);
-      testCase.standardOutput(toCdataText(`not run: ${record.message}\n\n${record.details}`));
-      return;
+      return `not run: ${record.message}\n\n${record.details}`;
     default:
       assertNever(record.verdict);
   }
 }
 
-/** Maps a result without a verdict (a baseline result) onto JUnit by its outcome. */
-function markOutcome(testCase: JUnitTestCase, result: TestRunResult): void {
+/** Maps a result without a verdict (a baseline result) onto JUnit by its outcome. Returns the system-out note of a skipped or interrupted one. */
+function markOutcome(testCase: JUnitTestCase, result: TestRunResult): string | undefined {
   switch (result.outcome) {
     case 'passed':
-      return;
+      return undefined;
     case 'failed':
     case 'timedOut': {
       const message = result.error ? firstLine(result.error) : `${result.outcome} under ${result.runtime} with no error message`;
       testCase.error(toXmlText(message), result.outcome, toCdataText(result.error ?? ''));
-      return;
+      return undefined;
     }
     case 'skipped':
     case 'interrupted':
       markSkipped(testCase, `${result.outcome} under ${result.runtime}`);
-      testCase.standardOutput(toCdataText(`${result.outcome} under ${result.runtime}`));
-      return;
+      return `${result.outcome} under ${result.runtime}`;
     default:
       assertNever(result.outcome);
   }
+}
+
+/** Lists what each step of a steps test observed, one short line a step, so a passing testcase shows it too. */
+function stepsText(result: TestRunResult): string | undefined {
+  if (result.steps === undefined || result.steps.length === 0) {
+    return undefined;
+  }
+  return `steps under ${result.runtime}:\n${formatStepRecords(result.steps)}`;
 }
 
 /** Groups results by image (sorted) and runtime (baselines first, then the report's runtime order). */

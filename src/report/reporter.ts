@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, relative, resolve } from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
-import { ANNOTATION, EVIDENCE_ATTACHMENT, annotationValue } from '../driver/annotations.js';
+import { ANNOTATION, EVIDENCE_ATTACHMENT, OBSERVED_ATTACHMENT, annotationValue } from '../driver/annotations.js';
 import { COMPARE_ATTACHMENT } from '../driver/compared-values.js';
 import { TIMING_ATTACHMENT, parseTiming, type TestTiming } from '../driver/timing.js';
 import { truncateOutput } from '../driver/output-text.js';
@@ -12,11 +12,12 @@ import type { TestEvidence } from '../evidence/types.js';
 import { stripAnsi } from './ansi.js';
 import { compareText } from './compare-text.js';
 import { parseComparedValues } from './compared-attachment.js';
+import { parseObservedSteps } from './steps-attachment.js';
 import { emptyEvidence, mergeEvidence } from './merge-evidence.js';
 import { pairResults } from './pairing.js';
 import { verdictChanges } from './upgrade.js';
 import { annotateSupport } from './support-annotation.js';
-import type { ComparedValue, FailedTry, Outcome, RunReport, RuntimeInfo, TestRunResult } from './types.js';
+import type { ComparedValue, FailedTry, Outcome, RunReport, RuntimeInfo, StepRecord, TestRunResult } from './types.js';
 
 /** Environment variable that overrides the reporter's `outputDir` option. */
 export const REPORTS_DIR_ENV = 'GVMATRIX_REPORTS_DIR';
@@ -42,6 +43,7 @@ interface TryRecord {
   evidence: TestEvidence;
   compared?: ComparedValue[];
   timing?: TestTiming;
+  steps?: StepRecord[];
 }
 
 interface GatheredTest {
@@ -125,6 +127,15 @@ export default class GvmatrixReporter implements Reporter {
       }
     } catch (error) {
       problems.push(invalidAttachment(error, TIMING_ATTACHMENT, 'timing', test, runtime, result));
+    }
+    try {
+      const text = attachmentText(result, OBSERVED_ATTACHMENT);
+      const steps = text === undefined ? undefined : parseObservedSteps(text);
+      if (steps !== undefined) {
+        record.steps = steps;
+      }
+    } catch (error) {
+      problems.push(invalidAttachment(error, OBSERVED_ATTACHMENT, 'step records', test, runtime, result));
     }
 
     if (problems.length === 1) {
@@ -306,7 +317,7 @@ function listField(value: unknown, name: string): unknown[] {
 
 /**
  * Reduces the tries of one test under one runtime to a result: the last try decides the
- * outcome and gives the compared values and the timing, and every failed try is kept for
+ * outcome and gives the compared values, the timing and the step records, and every failed try is kept for
  * flakyFailure.
  */
 function toTestRunResult(gathered: GatheredTest, matrixDir: string, suiteImages: Record<string, string> = {}): TestRunResult {
@@ -333,6 +344,9 @@ function toTestRunResult(gathered: GatheredTest, matrixDir: string, suiteImages:
   }
   if (last.timing !== undefined) {
     result.timing = last.timing;
+  }
+  if (last.steps !== undefined) {
+    result.steps = last.steps;
   }
   return result;
 }

@@ -4,9 +4,11 @@ import type { ShardSpec } from '../driver/shard.js';
 import type { TestEvidence } from '../evidence/types.js';
 import type { ComparedValue } from '../driver/compared-values.js';
 import type { TestTiming } from '../driver/timing.js';
+import type { StepRecord } from '../driver/step-records.js';
 import type { TimingComparison } from './timing.js';
 
 export type { ComparedValue } from '../driver/compared-values.js';
+export type { StepRecord } from '../driver/step-records.js';
 
 /** Playwright's final status of a test, as its TestResult reports it. */
 export type Outcome = 'passed' | 'failed' | 'timedOut' | 'skipped' | 'interrupted';
@@ -58,6 +60,8 @@ export interface TestRunResult {
   compared?: ComparedValue[];
   /** Container start and check durations of the last try. Absent in reports written before gvmatrix measured them. */
   timing?: TestTiming;
+  /** Records of the steps of a `steps:` test in the last try, with output cut to MAX_REPORTED_STEP_TEXT characters. Absent for other tests. */
+  steps?: StepRecord[];
 }
 
 /** One row of a per-call comparison: a call whose JSON line differs between the runtimes. */

@@ -1,5 +1,5 @@
 import { pairResults } from '../../src/report/pairing.js';
-import type { FailedTry, RunReport, RuntimeInfo, TestRunResult } from '../../src/report/types.js';
+import type { FailedTry, RunReport, RuntimeInfo, StepRecord, TestRunResult } from '../../src/report/types.js';
 import {
   EXPECT_FAILURE,
   FANOTIFY,
@@ -59,6 +59,29 @@ const TIOCSTI = {
   support: { level: 'Partial Support', note: 'Only a subset of ioctls.' },
 };
 
+/** Step records of a steps test: a host write and stat, then a reload the sandbox never logs. */
+export const BASELINE_STEPS: StepRecord[] = [
+  { index: 1, kind: 'host', description: 'host write conf/nginx.conf', durationMs: 2 },
+  { index: 2, name: 'owner', kind: 'host', description: 'host stat conf/nginx.conf', containerUid: 0, containerGid: 101, durationMs: 1 },
+  { index: 3, name: 'reload', kind: 'exec', description: 'exec nginx -s reload', exitCode: 0, stdout: '\nreloaded <ok>\nsecond line', stderr: '', durationMs: 340 },
+];
+
+export const SANDBOX_STEPS: StepRecord[] = [
+  { index: 1, kind: 'host', description: 'host write conf/nginx.conf', durationMs: 3 },
+  { index: 2, name: 'owner', kind: 'host', description: 'host stat conf/nginx.conf', containerUid: 65534, containerGid: 65534, durationMs: 1 },
+  {
+    index: 3,
+    name: 'reload',
+    kind: 'exec',
+    description: 'exec nginx -s reload',
+    exitCode: 1,
+    stdout: '',
+    stderr: '<script>window.gvmatrixInjected = true</script>',
+    durationMs: 5100,
+    error: 'exit code 1, expected 0',
+  },
+];
+
 function failedTry(attempt: number, error: string): FailedTry {
   return { attempt, outcome: 'failed', error, durationMs: 800 };
 }
@@ -94,7 +117,13 @@ export function everyVerdictReport(): RunReport {
       { timing: { startMs: 700, readyMs: 200, checkMs: 150, slowRatio: 3 } },
       { timing: { startMs: 400, readyMs: 100, checkMs: 120, slowRatio: 3 } },
     ),
-    ...triple('nginx', 'configuration is valid', { ...failed, evidence: evidence({ unsupportedSyscalls: [FANOTIFY_UNIMPLEMENTED] }) }),
+    ...triple(
+      'nginx',
+      'configuration is valid',
+      { ...failed, evidence: evidence({ unsupportedSyscalls: [FANOTIFY_UNIMPLEMENTED] }), steps: SANDBOX_STEPS },
+      {},
+      { steps: BASELINE_STEPS },
+    ),
     ...triple('nginx', 'note survives a second request', suiteTest, suiteTest, suiteTest),
     ...triple('postgres', 'insert and select', { ...failed, error: HOSTILE_ERROR }, { ...failed, error: HOSTILE_ERROR }),
     ...triple(

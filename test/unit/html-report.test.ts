@@ -4,7 +4,8 @@ import { describe, test } from 'node:test';
 import { buildHtmlReport } from '../../src/report/html.js';
 import { formatDuration } from '../../src/report/html-parts.js';
 import { SafeHtml, escapeHtml, html } from '../../src/report/html-text.js';
-import { HOSTILE_ERROR, HOSTILE_TEST, everyVerdictReport } from './every-verdict-report.js';
+import type { TestRunResult } from '../../src/report/types.js';
+import { HOSTILE_ERROR, HOSTILE_TEST, SANDBOX_2024, everyVerdictReport } from './every-verdict-report.js';
 
 const page = buildHtmlReport(everyVerdictReport());
 
@@ -184,5 +185,53 @@ describe('timing in the report', () => {
   test('untimed test shows dashes', () => {
     const markup = panel(testPanelId('redis', 'saves to disk'));
     assert.match(markup, /<th scope="row">runsc<\/th>.*?<td>-<\/td><td>-<\/td><td>-<\/td><td>-<\/td><td>-<\/td><\/tr>/);
+  });
+});
+
+describe('steps in the report', () => {
+  /** Returns the markup of one runtime's card in a test panel. */
+  function card(image: string, name: string, runtime: string): string {
+    const markup = panel(testPanelId(image, name));
+    const start = markup.indexOf(`data-runtime="${runtime}"`);
+    assert.notEqual(start, -1, `no card for ${runtime} in ${image} › ${name}`);
+    return markup.slice(start, markup.indexOf('</article>', start));
+  }
+
+  test('table per runtime with steps', () => {
+    const markup = panel(testPanelId('nginx', 'configuration is valid'));
+    assert.equal([...markup.matchAll(/<table class="steps">/g)].length, 2);
+    assert.doesNotMatch(card('nginx', 'configuration is valid', SANDBOX_2024), /<table class="steps">/);
+  });
+
+  test('baseline card shows exit code and output', () => {
+    const markup = card('nginx', 'configuration is valid', 'runc');
+    assert.match(markup, /<tr class=""><td>3 <code>reload<\/code><\/td><td><code>exec nginx -s reload<\/code><\/td><td>exit 0<\/td><td>340 ms<\/td><td><code>stdout: reloaded &lt;ok&gt;<\/code><\/td><\/tr>/);
+  });
+
+  test('stat step shows owner', () => {
+    assert.match(card('nginx', 'configuration is valid', 'runc'), /<td>owner 0:101<\/td>/);
+    assert.match(card('nginx', 'configuration is valid', 'runsc'), /<td>owner 65534:65534<\/td>/);
+  });
+
+  test('failed step shows its error', () => {
+    const markup = card('nginx', 'configuration is valid', 'runsc');
+    assert.match(markup, /<tr class="failed"><td>3 <code>reload<\/code><\/td>.*?<td>exit 1<\/td><td>5\.1 s<\/td><td><code>error: exit code 1, expected 0<\/code><\/td><\/tr>/);
+  });
+
+  test('step output stays text', () => {
+    const report = everyVerdictReport();
+    const sandbox = report.results.find((result) => result.steps && !result.baseline) as TestRunResult;
+    sandbox.steps = sandbox.steps?.map(({ index, kind, description, stderr, durationMs }) => ({ index, kind, description, stderr, durationMs }));
+    const markup = buildHtmlReport(report);
+
+    assert.match(markup, /<code>stderr: &lt;script&gt;window\.gvmatrixInjected = true&lt;\/script&gt;<\/code>/);
+    assert.doesNotMatch(markup, /<script>window\.gvmatrixInjected/);
+  });
+
+  test('long first line is cut', () => {
+    const report = everyVerdictReport();
+    const baseline = report.results.find((result) => result.steps && result.baseline) as TestRunResult;
+    baseline.steps = [{ index: 1, kind: 'exec', description: 'exec yes', exitCode: 0, stdout: 'y'.repeat(500), durationMs: 10 }];
+    assert.match(buildHtmlReport(report), new RegExp(`<code>stdout: ${'y'.repeat(200)}\\.\\.\\.</code>`));
   });
 });

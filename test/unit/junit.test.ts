@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildJUnit } from '../../src/report/junit.js';
 import { pairResults } from '../../src/report/pairing.js';
-import type { RunReport, TestRunResult } from '../../src/report/types.js';
+import type { RunReport, StepRecord, TestRunResult } from '../../src/report/types.js';
 import {
   EXPECT_FAILURE,
   FANOTIFY,
@@ -23,10 +23,16 @@ import {
 /** An error message with a NUL byte, a lone surrogate, colour codes, U+FFFF and two CDATA terminators. */
 const HOSTILE_ERROR = 'Error: expected \u0000row\udc00\u001b[31m 1\u001b[39m\uffff, got ]]> and ]]> again\u0007\n\nReceived: 0';
 
+/** A steps test's records: a host write, then a wait the sandbox timed out on. */
+const STEPS: StepRecord[] = [
+  { index: 1, kind: 'host', description: 'host write conf/app.conf', durationMs: 1 },
+  { index: 2, kind: 'wait', description: 'wait for log line matching /loaded: level=2/', stdout: 'ready after 12 ms', durationMs: 13 },
+];
+
 function buildReport(): RunReport {
   const failed: Partial<TestRunResult> = { outcome: 'failed', attempts: ['failed'], error: EXPECT_FAILURE };
   const results: TestRunResult[] = [
-    baselineResult('nginx', 'serves the default page'),
+    baselineResult('nginx', 'serves the default page', { steps: STEPS }),
     sandboxResult('nginx', 'serves the default page', {
       evidence: evidence({ containerIds: ['c0ffee01', 'c0ffee02'], unsupportedSyscalls: [RSEQ, IO_URING, RSEQ] }),
     }),
@@ -39,7 +45,7 @@ function buildReport(): RunReport {
     baselineResult('postgres', 'vacuum', { outcome: 'failed', attempts: ['failed'], error: 'Error: relation "t" does not exist' }),
     sandboxResult('postgres', 'vacuum', failed),
     baselineResult('postgres', 'uses io_uring'),
-    sandboxResult('postgres', 'uses io_uring', { ...failed, evidence: evidence({ unsupportedSyscalls: [IO_URING] }) }),
+    sandboxResult('postgres', 'uses io_uring', { ...failed, evidence: evidence({ unsupportedSyscalls: [IO_URING] }), steps: STEPS }),
     baselineResult('postgres', 'replication'),
     sandboxResult('postgres', 'replication', { attempts: ['failed', 'passed'], error: EXPECT_FAILURE }),
     baselineResult('postgres', 'backup'),
@@ -161,6 +167,17 @@ describe('buildJUnit', () => {
   test('known reason in system-out', () => {
     const output = xpath(`string(${testCase('postgres.runsc', 'uses io_uring')}/system-out)`);
     assert.match(output, /^known incompatibility: io_uring is off by default in runsc/);
+  });
+
+  test('steps of a pass in system-out', () => {
+    const output = xpath(`string(${testCase('nginx.runc', 'serves the default page')}/system-out)`);
+    assert.equal(output, 'steps under runc:\n  1. host write conf/app.conf\n  2. wait for log line matching /loaded: level=2/; stdout "ready after 12 ms"');
+  });
+
+  test('known note and steps share system-out', () => {
+    const known = testCase('postgres.runsc', 'uses io_uring');
+    assert.equal(xpath(`count(${known}/system-out)`), '1');
+    assert.match(xpath(`string(${known}/system-out)`), /^known incompatibility: [^]*\n\nsteps under runsc:\n  1\. host write conf\/app\.conf\n/);
   });
 
   test('flaky passes with mark', () => {

@@ -140,6 +140,20 @@ describe('mergeReports', () => {
     assert.deepEqual(merged.verdicts, unsharded.verdicts);
   });
 
+  test('keeps step records', () => {
+    const steps = [{ index: 1, kind: 'exec' as const, description: 'exec redis-cli ping', exitCode: 0, stdout: 'PONG\n', durationMs: 8 }];
+    const withSteps = REDIS.map((result) => (result.test === 'ping' ? { ...result, steps } : result));
+    const shard = { folder: 'shard-2', report: report('run-2', withSteps, { shard: { index: 2, total: 2 } }) };
+    const merged = mergeReports([shardOne(), JSON.parse(JSON.stringify(shard)) as ReportInput], 'merged');
+
+    const ping = merged.results.filter((result) => result.test === 'ping');
+    assert.equal(ping.length, 2);
+    for (const result of ping) {
+      assert.deepEqual(result.steps, steps);
+    }
+    assert.equal(merged.verdicts.find((record) => record.test === 'ping')?.sandbox.steps?.[0]?.stdout, 'PONG\n');
+  });
+
   test('joins missing support tables', () => {
     const merged = mergeReports(
       [shardOne({ missingSupportTables: { runsc: 'no table in 20221219' } }), shardTwo({ missingSupportTables: { 'runsc-kvm': 'no table' } })],

@@ -7,10 +7,11 @@ import { after, before, describe, test } from 'node:test';
 import type { FullConfig, FullResult, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import { CONTEXT_ENV, type RunContext } from '../../src/driver/context.js';
 import type { TestEvidence } from '../../src/evidence/types.js';
-import { EVIDENCE_ATTACHMENT } from '../../src/driver/annotations.js';
+import { EVIDENCE_ATTACHMENT, OBSERVED_ATTACHMENT } from '../../src/driver/annotations.js';
 import { COMPARE_ATTACHMENT, type ComparedValue } from '../../src/driver/compared-values.js';
 import GvmatrixReporter, { REPORTS_DIR_ENV } from '../../src/report/reporter.js';
-import type { RunReport } from '../../src/report/types.js';
+import { MAX_REPORTED_STEP_TEXT } from '../../src/report/steps-attachment.js';
+import type { RunReport, StepRecord } from '../../src/report/types.js';
 import { FANOTIFY, IO_URING, RSEQ, RUNTIMES, comparedValue, evidence, knownEntry } from './report-fixtures.js';
 
 /** Hand-built stand-ins for Playwright's objects, with only the fields the reporter reads. */
@@ -69,6 +70,15 @@ function fakeResult(retry: number, status: TestResult['status'], found?: TestEvi
 function withCompared(result: TestResult, values: ComparedValue[]): TestResult {
   result.attachments.push({ name: COMPARE_ATTACHMENT, contentType: 'application/json', body: Buffer.from(JSON.stringify(values)) });
   return result;
+}
+
+function withObserved(result: TestResult, observed: unknown): TestResult {
+  result.attachments.push({ name: OBSERVED_ATTACHMENT, contentType: 'application/json', body: Buffer.from(JSON.stringify(observed)) });
+  return result;
+}
+
+function waitStep(fields: Partial<StepRecord> = {}): StepRecord {
+  return { index: 2, kind: 'wait', description: 'wait for log line matching /loaded: level=2/', durationMs: 13, stdout: 'ready after 12 ms', ...fields };
 }
 
 function rootSuite(projects: Suite[], tests: TestCase[]): Suite {
@@ -276,6 +286,62 @@ describe('GvmatrixReporter', () => {
     assert.throws(() => reporter.onTestEnd(broken, result), /gvmatrix-compare attachment .* field value of entry 1 must be a string/);
     await reporter.onEnd(fullResult);
     assert.deepEqual(readReport(outputDir).results[0]?.evidence.containerIds, ['ccc1']);
+  });
+
+  test('steps records from last try', async () => {
+    const runc = projectSuite({ name: 'runc', metadata: { runtime: 'runc' } }, []);
+    const runsc = projectSuite({ name: 'runsc', metadata: { runtime: 'runsc' } }, []);
+    const reloadRunc = fakeTest(runc, 'config-watch', 'host change reloads configuration');
+    const reloadRunsc = fakeTest(runsc, 'config-watch', 'host change reloads configuration');
+    const outputDir = join(folder, 'steps');
+    const timedOut = waitStep({ durationMs: 5115, stdout: undefined, error: `timed out after 5000 ms; log so far: ${'w'.repeat(MAX_REPORTED_STEP_TEXT)}` });
+
+    const reporter = new GvmatrixReporter({ outputDir });
+    reporter.onBegin({} as FullConfig, rootSuite([runc, runsc], [reloadRunc, reloadRunsc]));
+    reporter.onTestEnd(reloadRunc, withObserved(fakeResult(0, 'passed'), { kind: 'steps', steps: [waitStep()] }));
+    reporter.onTestEnd(reloadRunsc, withObserved(fakeResult(0, 'failed', undefined, 'Error: step 2 failed'), { kind: 'steps', steps: [waitStep({ error: 'first try' })] }));
+    reporter.onTestEnd(reloadRunsc, withObserved(fakeResult(1, 'failed', undefined, 'Error: step 2 failed'), { kind: 'steps', steps: [timedOut] }));
+    await reporter.onEnd(fullResult);
+    const written = readReport(outputDir);
+
+    const baseline = written.results.find((item) => item.runtime === 'runc');
+    const sandbox = written.results.find((item) => item.runtime === 'runsc');
+    assert.deepEqual(baseline?.steps, [waitStep()]);
+    assert.equal(sandbox?.steps?.length, 1);
+    assert.equal(sandbox?.steps?.[0]?.error?.indexOf('\n'), MAX_REPORTED_STEP_TEXT);
+    assert.equal(sandbox?.steps?.[0]?.error?.slice(MAX_REPORTED_STEP_TEXT), '\n[gvmatrix: 37 more characters dropped]');
+  });
+
+  test('exec observed record left out', async () => {
+    const runsc = projectSuite({ name: 'runsc', metadata: { runtime: 'runsc' } }, []);
+    const release = fakeTest(runsc, 'it-syscalls', 'kernel release');
+    const outputDir = join(folder, 'observed-exec');
+
+    const reporter = new GvmatrixReporter({ outputDir });
+    reporter.onTestEnd(release, withObserved(fakeResult(0, 'passed'), { kind: 'exec', command: ['uname', '-r'], exitCode: 0, stdout: '4.4.0\n', stderr: '' }));
+    await reporter.onEnd(fullResult);
+    const [result] = readReport(outputDir).results;
+
+    assert.equal(result?.outcome, 'passed');
+    assert.equal(result !== undefined && 'steps' in result, false);
+  });
+
+  test('invalid steps attachment keeps result', async () => {
+    const runsc = projectSuite({ name: 'runsc', metadata: { runtime: 'runsc' } }, []);
+    const broken = fakeTest(runsc, 'config-watch', 'host change is read');
+    const result = withObserved(fakeResult(0, 'passed', evidence({ containerIds: ['ddd1'] })), { kind: 'steps', steps: [waitStep({ durationMs: '13 ms' as unknown as number })] });
+    const outputDir = join(folder, 'broken-steps');
+
+    const reporter = new GvmatrixReporter({ outputDir });
+    assert.throws(
+      () => reporter.onTestEnd(broken, result),
+      /the gvmatrix-observed attachment of "config-watch › host change is read" under runsc \(try 1\) is invalid: field durationMs of step record 1 must be a number, got "13 ms"\. The result is kept without step records/,
+    );
+    await reporter.onEnd(fullResult);
+    const [written] = readReport(outputDir).results;
+
+    assert.deepEqual(written?.evidence.containerIds, ['ddd1']);
+    assert.equal(written?.steps, undefined);
   });
 
   test('missing annotations fall back to titles', async () => {

@@ -97,6 +97,15 @@ describe('findResultsProblem', () => {
     assert.equal(findResultsProblem(JSON.parse(JSON.stringify(reportWith([verdictRecord('app', 'starts', 'compatible')])))), undefined);
   });
 
+  test('report with steps accepted', () => {
+    const report = reportWith([verdictRecord('app', 'starts', 'compatible')]);
+    const [record] = report.verdicts;
+    assert.ok(record);
+    record.sandbox.steps = [{ index: 1, kind: 'host', description: 'host stat data/out.txt', containerUid: 1000, containerGid: 1000, durationMs: 1 }];
+    report.results = [record.sandbox];
+    assert.equal(findResultsProblem(JSON.parse(JSON.stringify(report))), undefined);
+  });
+
   test('array rejected', () => {
     assert.equal(findResultsProblem([]), 'expected a JSON object');
   });
