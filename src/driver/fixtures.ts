@@ -16,6 +16,7 @@ import { TIMING_ATTACHMENT, TryTimer, type TestTiming } from './timing.js';
 import { StageGuard } from './stage-guard.js';
 import { containerIdByName, removeTestContainer } from './teardown.js';
 import { STAGE_TIMEOUT_MS } from '../engine/stage-timeout.js';
+import { readEndpointExit } from '../engine/endpoint-exit.js';
 import { bindFor, prepareMountDirectories, releaseMountDirectories, type MountDirectories } from './mount-dirs.js';
 import { usernsFor, usernsMode } from './userns.js';
 
@@ -168,7 +169,15 @@ export const test = base.extend<GvmatrixTestFixtures, GvmatrixWorkerFixtures>({
       process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
       process.env.TESTCONTAINERS_HOST_OVERRIDE = APP_HOST;
       // Creating the client queries the engine, so it is created here, outside the first test's start latency.
-      await getContainerRuntimeClient();
+      try {
+        await getContainerRuntimeClient();
+      } catch (error) {
+        // In a worker that starts after its runtime's API service died, each test's stage
+        // guard names the dead service, its image and runtime; testcontainers' error would not.
+        if ((await readEndpointExit(context.runDir, endpoint.name)) === undefined) {
+          throw error;
+        }
+      }
 
       const matrix = await loadMatrix(context.matrixFile);
       await use({ context, matrix, endpoint });

@@ -42,9 +42,10 @@ async function readContext(reportsDir: string): Promise<RunContext | undefined> 
   return undefined;
 }
 
-async function labelOf(containerId: string): Promise<string> {
-  const { stdout } = await execa('podman', ['inspect', '--format', `{{index .Config.Labels "${RUN_LABEL}"}}`, containerId], { reject: false });
-  return stdout.trim();
+/** Returns a container's run label, or undefined when the container is gone (its test ended since it was listed). */
+async function labelOf(containerId: string): Promise<string | undefined> {
+  const { stdout, exitCode } = await execa('podman', ['inspect', '--format', `{{index .Config.Labels "${RUN_LABEL}"}}`, containerId], { reject: false });
+  return exitCode === 0 ? stdout.trim() : undefined;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -92,11 +93,13 @@ describe('two runs at the same time', () => {
     assert.equal(shortLogs.length, 1);
     assert.equal(longLogs.length, 1);
     assert.ok(!shortLogs.some((dir) => longLogs.some((other) => dir.startsWith(other) || other.startsWith(dir))), `shared runsc log folders: ${shortLogs} ${longLogs}`);
-    for (const id of shortContainers ?? []) {
-      assert.equal(await labelOf(id), shortContext.runId, `label of container ${id}`);
-    }
-    for (const id of longContainers ?? []) {
-      assert.equal(await labelOf(id), longContext.runId, `label of container ${id}`);
+    for (const [ids, runId] of [[shortContainers ?? [], shortContext.runId], [longContainers ?? [], longContext.runId]] as const) {
+      for (const id of ids) {
+        const label = await labelOf(id);
+        if (label !== undefined) {
+          assert.equal(label, runId, `label of container ${id}`);
+        }
+      }
     }
 
     // A sweep while both live touches neither. The short run may end while clean runs,

@@ -186,7 +186,7 @@ describe('gvmatrix run on hostile output', () => {
 
   test('readiness error keeps log tail', () => {
     const error = resultOf('never ready', 'runsc').error ?? '';
-    assert.match(error, /was not ready: .*the container exited with code 3/);
+    assert.match(error, /\(stage: readiness wait for [^)]*\): the container exited with code 3/);
     assert.match(error, /last container output:\n\[gvmatrix: \d+ earlier characters dropped\]\n/);
     assert.match(error, /x{1000}/);
     assert.ok(error.length < 5_000, `error: ${error.length} characters`);
