@@ -174,9 +174,16 @@ install_npm_dependencies() {
   echo "$wanted" > "$stamp"
 }
 
+# Compiles only when a TypeScript source, tsconfig.json or the installed packages changed
+# since the last compile, which leaves a stamp in dist/.
 build_cli() {
+  local stamp=dist/.gvmatrix-build-stamp
+  if [ -f "$stamp" ] && [ -z "$(find src test bench scripts tsconfig.json package-lock.json -newer "$stamp" \( -name '*.ts' -o -name '*.json' \) -print -quit 2>/dev/null)" ]; then
+    return
+  fi
   log "compiling TypeScript"
   npx tsc -p tsconfig.json
+  touch "$stamp"
 }
 
 # Builds only the images whose folder or base image changed, several at a time

@@ -100,7 +100,9 @@ export async function startEndpoint(options: StartEndpointOptions): Promise<Podm
   const args = endpointArgs(runtime, socket, options.debugLogDir, options.podmanArgs, options.runtimeBinary);
   const commandLine = podmanCommandLine(podman, args);
   const log = createWriteStream(logFile);
-  const child: ResultPromise = execa(commandLine.file, commandLine.args, { reject: false, stdin: 'ignore', cleanup: true });
+  // A process group of its own keeps a terminal's Ctrl-C, which goes to the whole
+  // foreground group, from stopping the service before gvmatrix has removed its containers.
+  const child: ResultPromise = execa(commandLine.file, commandLine.args, { reject: false, stdin: 'ignore', cleanup: true, detached: true });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
 

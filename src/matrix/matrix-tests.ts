@@ -77,7 +77,7 @@ interface TestName {
 function readTestName(reader: YamlReader, fields: Fields, index: number, imageName: string): TestName | undefined {
   const field = fields.get('name');
   if (field === undefined) {
-    reader.reportAt(fields.node, `test ${index + 1} of image "${imageName}" has no name:; add one, such as name: serves the home page`);
+    reader.reportAt(fields.node, `test ${index + 1} of image "${imageName}" has no name; add one, such as name: serves the home page`);
     return undefined;
   }
 

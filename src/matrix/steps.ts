@@ -177,7 +177,7 @@ function readExecStep(reader: YamlReader, fields: Fields, label: string, name: s
   if (command === undefined || background === undefined || (expectField !== undefined && expect === undefined)) return undefined;
 
   if (background && name === undefined) {
-    reader.report(location, `${label} runs in the background but has no name:; add one, such as name: watcher, so that wait: and expect: can refer to it`);
+    reader.report(location, `${label} runs in the background but has no name; add one, such as name: watcher, so that wait: and expect: can refer to it`);
     return undefined;
   }
   if (background && expectField !== undefined) {

@@ -867,7 +867,7 @@ describe('parseMatrix YAML features', () => {
   test('unnamed test still checked', () => {
     const issues = issuesOf(withImages('  app:', '    image: app:1', '    tests:', '      - exec: []'));
     assert.equal(issues.length, 2);
-    assertIssue(issues[0]!, 9, 9, 'test 1 of image "app" has no name:; add one, such as name: serves the home page');
+    assertIssue(issues[0]!, 9, 9, 'test 1 of image "app" has no name; add one, such as name: serves the home page');
     assertIssue(issues[1]!, 9, 15, 'exec must not be an empty list; write it as [nginx, -t]');
   });
 });

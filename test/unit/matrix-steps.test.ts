@@ -234,7 +234,7 @@ describe('steps: in the matrix', () => {
     ['unquoted chmod mode', ['          - host: { mount: data, chmod: a, mode: 0600 }'], 14, 50, /^host\.mode must be a quoted octal string, such as "0600"; got the number 0600, which YAML reads as a decimal number$/],
     ['chmod mode not octal', ['          - host: { mount: data, chmod: a, mode: "0900" }'], 14, 50, /^host\.mode "0900" is not permission bits in octal/],
     ['two host actions', ['          - host: { mount: data, write: a, remove: b, content: x }'], 14, 19, /^host must name exactly one of write, append, remove, chmod or stat; found write and remove$/],
-    ['background step without name', ['          - { exec: [sleep, "9"], background: true }'], 14, 13, /^step 1 of test "t" runs in the background but has no name:; add one/],
+    ['background step without name', ['          - { exec: [sleep, "9"], background: true }'], 14, 13, /^step 1 of test "t" runs in the background but has no name; add one/],
     ['duplicate step names', ['          - { exec: [a], name: x }', '          - { exec: [b], name: x }'], 15, 13, /^duplicate step name "x" in test "t", first used on line 14; give each step its own name$/],
     ['wait on a later step', ['          - wait: { step: w, output: x, timeout: 1s }', '          - { exec: [a], name: w, background: true }'], 14, 27, /^wait\.step "w" refers to a later step; steps run in order, so move this after step "w"$/],
     ['wait on an unknown step', ['          - { exec: [a], name: watcher, background: true }', '          - wait: { step: wacher, output: x }'], 15, 27, /^wait\.step "wacher" is not the name of an earlier step; did you mean "watcher"\?$/],
