@@ -88,7 +88,9 @@ program
   .option('--fail-on-slow <ratio>', FAIL_ON_SLOW_HELP, failOnSlowOption)
   .option('--json', 'print results.json with the gate decision as JSON on stdout instead of the summary; progress goes to stderr')
   .action(async (options: RunOptions) => {
-    process.exitCode = await withResultLine(() => runMatrix(options), outputOptions(options));
+    let runId = '';
+    const withRunId = { ...options, onRunId: (id: string) => (runId = id) };
+    process.exitCode = await withResultLine(() => runMatrix(withRunId), outputOptions(options), process.stdout, () => runId);
     if (process.exitCode === EXIT.interrupted) {
       // A build or check abandoned by the interrupt may still run; exiting now makes
       // execa end it, instead of waiting for it to finish.

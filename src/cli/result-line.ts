@@ -39,7 +39,7 @@ export function formatResultLine(gate: GateDecision, runId: string): string {
 }
 
 /** Formats the result line of a run that ended without verdicts: invalid input, a broken environment or an interrupt. */
-export function formatStoppedResultLine(policy: FailOnPolicy, exitCode: number): string {
+export function formatStoppedResultLine(policy: FailOnPolicy, exitCode: number, runId = ''): string {
   return joinFields({
     status: stoppedStatus(exitCode),
     policy,
@@ -49,7 +49,7 @@ export function formatStoppedResultLine(policy: FailOnPolicy, exitCode: number):
     expired: 0,
     unmatched: 0,
     slow: 0,
-    runId: '',
+    runId,
   });
 }
 

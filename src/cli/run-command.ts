@@ -56,6 +56,8 @@ export interface RunOptions {
   failOnSlow?: number;
   /** Prints the report and the gate decision as JSON on stdout, and Playwright's output on stderr. */
   json?: boolean;
+  /** Receives the run's id as soon as it has one, for the result line of a run that stops early. */
+  onRunId?: (runId: string) => void;
 }
 
 /** Working folders (with their runsc logs) kept in reports/runs/, the current run's included. */
@@ -136,6 +138,7 @@ export async function runMatrix(options: RunOptions): Promise<number> {
 
   const reportsDir = resolve(options.reports);
   const runId = newRunId();
+  options.onRunId?.(runId);
   // From here on a signal ends the run through the finally blocks below, which release
   // the lock and the run record, so that an interrupted run leaves neither behind.
   const interrupts = new RunInterrupts().listen();

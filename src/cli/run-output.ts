@@ -43,11 +43,13 @@ export function printRunResult(
  * Runs `run` and returns its exit status. A run that ends without verdicts throws, or
  * returns a status other than 0 and 1. Then the error goes to stderr, and a result line
  * (or a JSON document with the status) to stdout, so CI scripts find one in every case.
+ * `runId` gives the id of the run once it has one, empty before.
  */
 export async function withResultLine(
   run: () => Promise<number>,
   options: RunOutputOptions,
   stdout: NodeJS.WritableStream = process.stdout,
+  runId: () => string = () => '',
 ): Promise<number> {
   let exitCode: number;
   let message: string | undefined;
@@ -66,7 +68,7 @@ export async function withResultLine(
     const gate = { policy: options.failOn, status: stoppedStatus(exitCode), exitCode };
     stdout.write(`${JSON.stringify(message === undefined ? { gate } : { gate, error: message }, null, 2)}\n`);
   } else {
-    stdout.write(`${formatStoppedResultLine(options.failOn, exitCode)}\n`);
+    stdout.write(`${formatStoppedResultLine(options.failOn, exitCode, runId())}\n`);
   }
   return exitCode;
 }
