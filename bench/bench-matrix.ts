@@ -29,7 +29,7 @@ function asBuiltImage(name: string, entry: ImageEntry): ImageEntry {
   return build === undefined ? rest : { image: builtImageRef(name), ...rest };
 }
 
-/** Whether the plain script can run an image: it has no form of `mounts:` or `steps:` tests. */
+/** Returns whether the plain script can run an image, which it cannot with `mounts:` or `steps:` tests. */
 function plainScriptRuns(entry: ImageEntry): boolean {
   const steps = (entry.tests ?? []).some((test) => typeof test === 'object' && test !== null && 'steps' in test);
   return entry.mounts === undefined && !steps;

@@ -172,8 +172,8 @@ export const test = base.extend<GvmatrixTestFixtures, GvmatrixWorkerFixtures>({
       try {
         await getContainerRuntimeClient();
       } catch (error) {
-        // In a worker that starts after its runtime's API service died, each test's stage
-        // guard names the dead service, its image and runtime; testcontainers' error would not.
+        // After the runtime's API service died, each test's stage guard reports it with the
+        // image and runtime, which testcontainers' own error does not name.
         if ((await readEndpointExit(context.runDir, endpoint.name)) === undefined) {
           throw error;
         }

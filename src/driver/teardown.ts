@@ -29,8 +29,8 @@ export function forceRemoveContainer(socket: string, container: string): Promise
 }
 
 /**
- * Returns the id of a container by its name through the API socket, or undefined when
- * Podman has no such container (it failed before create) or does not answer.
+ * Returns the id of a container by its name through the API socket. Returns undefined when
+ * Podman has no such container (it failed before create) or the request fails.
  */
 export function containerIdByName(socket: string, container: string): Promise<string | undefined> {
   return new Promise((resolve) => {
@@ -52,7 +52,7 @@ export function containerIdByName(socket: string, container: string): Promise<st
   });
 }
 
-/** What removing a test's container went through. */
+/** The result of removing a test's container: its problems and notes. */
 export interface TeardownOutcome {
   /** Failures that fail the test: a stop that hung, or a container left for the run's cleanup. */
   problems: string[];
@@ -61,12 +61,12 @@ export interface TeardownOutcome {
 }
 
 /**
- * Removes a test's container in bounded steps: stop with a short grace and remove; when
- * that fails or times out, kill the container's runtime processes and force-remove it.
- * A stop that timed out is a problem even when the force-remove then works, since the
- * runtime hung; an error that the force-remove gets past is only a note. A dead API
- * service leaves the container to the run's cleanup, which removes it with the podman
- * command.
+ * Removes a test's container in bounded steps. It stops the container with a short grace
+ * and removes it. When that fails or times out, it kills the container's runtime
+ * processes and force-removes the container.
+ * A stop that timed out is a problem even when the force-remove then works, because the
+ * runtime hung. An error that the force-remove gets past is only a note. After the API
+ * service died, the run's cleanup removes the container with the podman command.
  */
 export async function removeTestContainer(guard: StageGuard, socket: string, started: StartedTestContainer | undefined): Promise<TeardownOutcome> {
   const outcome: TeardownOutcome = { problems: [], notes: [] };

@@ -84,6 +84,23 @@ export function tryConnect(host: string, port: number, timeoutMs: number): Promi
 }
 
 /**
+ * Calls `attempt` every POLL_INTERVAL_MS until it returns undefined (ready) or `timeoutMs`
+ * have passed. Returns undefined when ready, else the reason of the last attempt.
+ */
+async function pollUntilReady(timeoutMs: number, attempt: () => Promise<string | undefined>): Promise<string | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: string | undefined = 'not tried';
+  while (Date.now() < deadline) {
+    lastError = await attempt();
+    if (lastError === undefined) {
+      return undefined;
+    }
+    await sleep(POLL_INTERVAL_MS);
+  }
+  return lastError;
+}
+
+/**
  * Waits until the mapped host port accepts a TCP connection. Unlike testcontainers'
  * port strategy it execs nothing inside the container, so runsc logs only the application.
  */
@@ -97,20 +114,15 @@ export class TcpWaitStrategy extends TimedWaitStrategy {
 
   override async waitUntilReady(_container: Dockerode.Container, boundPorts: BoundPorts): Promise<void> {
     const hostPort = boundPorts.getBinding(this.port);
-    const deadline = Date.now() + this.startupTimeoutMs;
-    let lastError: string | undefined = 'not tried';
-    while (Date.now() < deadline) {
-      lastError = await tryConnect(this.host, hostPort, 1_000);
-      if (lastError === undefined) {
-        return;
-      }
-      await sleep(POLL_INTERVAL_MS);
+    const lastError = await pollUntilReady(this.startupTimeoutMs, () => tryConnect(this.host, hostPort, 1_000));
+    if (lastError === undefined) {
+      return;
     }
     throw new Error(`port ${this.port} (host port ${hostPort}) did not accept a TCP connection within ${this.startupTimeoutMs} ms; last error: ${lastError}`);
   }
 }
 
-/** Bound of one readiness request, so a server that accepts and never answers is tried again. */
+/** Time limit of one readiness request, so a server that accepts a connection and never responds is tried again. */
 const HTTP_REQUEST_TIMEOUT_MS = 2_000;
 
 /** Sends one GET and returns undefined when the status is the expected one, or what came back instead. */
@@ -120,7 +132,7 @@ function tryHttp(host: string, port: number, path: string, status: number): Prom
       res.resume();
       resolve(res.statusCode === status ? undefined : `GET ${path} returned ${res.statusCode}`);
     });
-    req.on('timeout', () => req.destroy(new Error(`GET ${path} got no answer within ${HTTP_REQUEST_TIMEOUT_MS} ms`)));
+    req.on('timeout', () => req.destroy(new Error(`GET ${path} got no response within ${HTTP_REQUEST_TIMEOUT_MS} ms`)));
     req.on('error', (error) => resolve(error.message));
     req.end();
   });
@@ -143,14 +155,9 @@ export class HttpWaitStrategy extends TimedWaitStrategy {
 
   override async waitUntilReady(_container: Dockerode.Container, boundPorts: BoundPorts): Promise<void> {
     const hostPort = boundPorts.getBinding(this.port);
-    const deadline = Date.now() + this.startupTimeoutMs;
-    let lastError: string | undefined = 'not tried';
-    while (Date.now() < deadline) {
-      lastError = await tryHttp(this.host, hostPort, this.path, this.status);
-      if (lastError === undefined) {
-        return;
-      }
-      await sleep(POLL_INTERVAL_MS);
+    const lastError = await pollUntilReady(this.startupTimeoutMs, () => tryHttp(this.host, hostPort, this.path, this.status));
+    if (lastError === undefined) {
+      return;
     }
     throw new Error(`GET ${this.path} on port ${this.port} (host port ${hostPort}) did not return ${this.status} within ${this.startupTimeoutMs} ms; last: ${lastError}`);
   }

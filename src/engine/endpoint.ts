@@ -131,7 +131,7 @@ export async function startEndpoint(options: StartEndpointOptions): Promise<Podm
       await exit;
       clearTimeout(timer);
     }
-    // A process that still holds the pipes would only write to the service log, which closes here.
+    // A process that still has the pipes open would only write to the service log, which closes here.
     child.stdout?.destroy();
     child.stderr?.destroy();
     log.end();

@@ -6,7 +6,7 @@
 export const STAGE_TIMEOUT_MS = {
   /** `podman build`, `podman pull` and the mmdebstrap of the base image, each. */
   imageBuild: 20 * 60_000,
-  /** From starting `podman system service` until its socket answers /_ping. */
+  /** From starting `podman system service` until its socket responds to /_ping. */
   endpointStart: 30_000,
   /** SIGTERM to an API service, then SIGKILL when it has not exited within this. */
   endpointStop: 10_000,
@@ -22,7 +22,7 @@ export const STAGE_TIMEOUT_MS = {
   runContainersRemove: 60_000,
 } as const;
 
-/** Where a stage ran: the image, runtime and container it worked on, as far as they are known. */
+/** The place a stage ran in: the image, runtime and container, as far as they are known. */
 export interface StageSubject {
   image?: string;
   runtime?: string;
@@ -73,7 +73,7 @@ export class StageTimeoutError extends Error {
 export interface BoundedStage {
   /** The step as users know it: `container start`, `container stop`, `exec check`. */
   step: string;
-  /** What exactly was awaited, such as `readiness wait for a TCP connection to port 80`; read when the bound runs out. */
+  /** The awaited event, such as `readiness wait for a TCP connection to port 80`, read when the time limit runs out. */
   stage: string | (() => string);
   timeoutMs: number;
   /** Read when the bound runs out, so a container id learned during the stage is named. */

@@ -8,7 +8,7 @@ export type SelinuxMode = 'absent' | 'disabled' | 'permissive' | 'enforcing';
 
 export interface SelinuxState {
   mode: SelinuxMode;
-  /** Where the mode was read: the enforce file's path or `getenforce`. */
+  /** The source of the mode: the enforce file's path or `getenforce`. */
   source: string;
 }
 
@@ -68,7 +68,10 @@ export function selinuxCheck(state: SelinuxState, runscRuntimes: string[] | unde
     return { name, status: 'ok', detail: `disabled (getenforce): Podman sets no labels, and :z or :Z on a mount relabels nothing` };
   }
 
-  const affected = runscRuntimes === undefined ? 'runsc' : runscRuntimes.length > 0 ? `runsc (runtimes ${runscRuntimes.join(', ')})` : undefined;
+  let affected: string | undefined = 'runsc';
+  if (runscRuntimes !== undefined) {
+    affected = runscRuntimes.length > 0 ? `runsc (runtimes ${runscRuntimes.join(', ')})` : undefined;
+  }
   const seen = `${state.mode} (${state.source})`;
   if (affected === undefined) {
     return { name, status: 'ok', detail: `${seen}; the matrix has no runsc runtime, and runc applies Podman's labels` };
