@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import './node-flags.js';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
