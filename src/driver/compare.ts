@@ -1,5 +1,5 @@
 import type { TestInfo } from '@playwright/test';
-import { getContainerRuntimeClient } from 'testcontainers';
+import { containerRuntimeClient } from './testcontainers-module.js';
 import { observableName } from '../matrix/compare.js';
 import type { Comparison, Observable, StepValue } from '../matrix/types.js';
 import type { AppContainer } from './app-container.js';
@@ -83,7 +83,7 @@ async function readContainerFile(app: AppContainer, path: string, timeoutMs: num
 /** Returns the hostname Podman gave the container, read from its configuration. */
 async function containerHostname(app: AppContainer): Promise<string | undefined> {
   try {
-    const client = await getContainerRuntimeClient();
+    const client = await containerRuntimeClient();
     const info = await client.container.inspect(client.container.getById(app.containerId));
     return info.Config.Hostname || undefined;
   } catch (error) {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { relative } from 'node:path';
 import { test as base, expect, type TestInfo } from '@playwright/test';
-import { GenericContainer, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
+import type { GenericContainer, StartedTestContainer } from 'testcontainers';
+import { containerRuntimeClient, loadTestcontainers, type Testcontainers } from './testcontainers-module.js';
 import { loadMatrix } from '../matrix/loader.js';
 import type { ImageSpec, Matrix } from '../matrix/types.js';
 import { collectEvidence } from '../evidence/collect.js';
@@ -74,19 +75,24 @@ export function imageForTest(matrix: Matrix, testInfo: Pick<TestInfo, 'annotatio
  * A GenericContainer that also sets what testcontainers has no builder for: binds with
  * Podman's own options (`U`) and the user namespace.
  */
-class MatrixContainer extends GenericContainer {
-  withPodmanBinds(binds: string[]): this {
-    this.hostConfig.Binds = binds;
-    return this;
-  }
+function matrixContainerClass({ GenericContainer }: Testcontainers) {
+  return class MatrixContainer extends GenericContainer {
+    withPodmanBinds(binds: string[]): this {
+      this.hostConfig.Binds = binds;
+      return this;
+    }
 
-  withUsernsMode(mode: string): this {
-    this.hostConfig.UsernsMode = mode;
-    return this;
-  }
+    withUsernsMode(mode: string): this {
+      this.hostConfig.UsernsMode = mode;
+      return this;
+    }
+  };
 }
 
+let MatrixContainer: ReturnType<typeof matrixContainerClass> | undefined;
+
 function buildContainer(
+  testcontainers: Testcontainers,
   image: ImageSpec,
   worker: WorkerState,
   testInfo: TestInfo,
@@ -94,8 +100,9 @@ function buildContainer(
   mounts: MountDirectories | undefined,
   onContainer: (id: string) => void,
 ): GenericContainer {
-  const readiness = new ReadinessWaitStrategy(waitStrategyFor(image.wait, APP_HOST), describeWait(image.wait), onContainer, () => guard.subject());
+  const readiness = new ReadinessWaitStrategy(waitStrategyFor(image.wait, APP_HOST, testcontainers), describeWait(image.wait), onContainer, () => guard.subject());
 
+  MatrixContainer ??= matrixContainerClass(testcontainers);
   let container = new MatrixContainer(image.ref)
     .withName(guard.container ?? '')
     .withExposedPorts(...image.ports)
@@ -170,7 +177,7 @@ export const test = base.extend<GvmatrixTestFixtures, GvmatrixWorkerFixtures>({
       process.env.TESTCONTAINERS_HOST_OVERRIDE = APP_HOST;
       // Creating the client queries the engine, so it is created here, outside the first test's start latency.
       try {
-        await getContainerRuntimeClient();
+        await containerRuntimeClient();
       } catch (error) {
         // After the runtime's API service died, each test's stage guard reports it with the
         // image and runtime, which testcontainers' own error does not name.
@@ -212,7 +219,7 @@ export const test = base.extend<GvmatrixTestFixtures, GvmatrixWorkerFixtures>({
       if (image.mounts.length > 0) {
         mounts = await prepareMountDirectories(image.mounts, gvmatrix.context.runDir, gvmatrix.endpoint, image.name, testInfo.title, testInfo.retry);
       }
-      const container = buildContainer(image, gvmatrix, testInfo, guard, mounts, (id) => {
+      const container = buildContainer(await loadTestcontainers(), image, gvmatrix, testInfo, guard, mounts, (id) => {
         containerIds.push(id);
         guard.container = id;
         timer.markRunning();

@@ -2,7 +2,7 @@ import { appendFile, chmod, chown, lstat, rm, stat, writeFile } from 'node:fs/pr
 import { dirname, join } from 'node:path';
 import { expect, type TestInfo } from '@playwright/test';
 import type Dockerode from 'dockerode';
-import { getContainerRuntimeClient } from 'testcontainers';
+import { containerRuntimeClient } from './testcontainers-module.js';
 import type { Check, HostAction, Step, StepExpectation, StepValue, StepWaitTarget } from '../matrix/types.js';
 import type { AppContainer } from './app-container.js';
 import { BackgroundExec } from './background-exec.js';
@@ -45,7 +45,7 @@ class StepRun {
 
   async container(): Promise<Dockerode.Container> {
     if (this.dockerContainer === undefined) {
-      const client = await getContainerRuntimeClient();
+      const client = await containerRuntimeClient();
       this.dockerContainer = client.container.getById(this.app.containerId);
     }
     return this.dockerContainer;

@@ -1,7 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import type Dockerode from 'dockerode';
-import { Wait, type BoundPorts, type WaitStrategy } from 'testcontainers';
+import type { BoundPorts, WaitStrategy } from 'testcontainers';
+import type { Testcontainers } from './testcontainers-module.js';
 import type { WaitSpec } from '../matrix/types.js';
 import { escapeControlCharacters, truncateOutputStart } from './output-text.js';
 import { patternToRegExp } from './patterns.js';
@@ -263,8 +264,8 @@ async function watchForExit(container: Dockerode.Container, active: () => boolea
   return new Promise<never>(() => {});
 }
 
-/** Builds the testcontainers wait strategy for a matrix `wait:` entry. */
-export function waitStrategyFor(spec: WaitSpec, host: string): WaitStrategy | undefined {
+/** Builds the testcontainers wait strategy for a matrix `wait:` entry; `testcontainers` is the loaded module. */
+export function waitStrategyFor(spec: WaitSpec, host: string, { Wait }: Pick<Testcontainers, 'Wait'>): WaitStrategy | undefined {
   switch (spec.kind) {
     case 'http':
       return new HttpWaitStrategy(spec.port, spec.path, spec.status, host);
