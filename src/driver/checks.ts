@@ -1,4 +1,4 @@
-import { expect, type APIRequestContext, type TestInfo } from '@playwright/test';
+import { expect, type TestInfo } from '@playwright/test';
 import type { Check, Pattern } from '../matrix/types.js';
 import { OBSERVED_ATTACHMENT } from './annotations.js';
 import type { AppContainer } from './app-container.js';
@@ -7,6 +7,7 @@ import { formatHeaders } from './compared-values.js';
 import { escapeControlCharacters, excerpt, truncateOutput } from './output-text.js';
 import { formatPattern, patternToRegExp } from './patterns.js';
 import { StageTimeoutError } from '../engine/stage-timeout.js';
+import { HttpTimeoutError, sendHttpCheck } from './http-client.js';
 
 export { excerpt, MAX_STORED_OUTPUT, truncateOutput } from './output-text.js';
 
@@ -60,46 +61,34 @@ async function runExecCheck(check: Extract<Check, { kind: 'exec' }>, app: AppCon
   }
 }
 
-/** Sends an `http:` check's request from the host to the mapped port and asserts the response after attaching it. */
+/** Sends an `http:` check's request from the host to the mapped port with Node's client and asserts the response after attaching it. */
 async function runHttpCheck(
   check: Extract<Check, { kind: 'http' }>,
   app: AppContainer,
-  request: APIRequestContext,
   timeoutMs: number,
   testInfo: TestInfo,
 ): Promise<void> {
   const url = app.url(check.port, check.path);
-  const response = await request
-    .fetch(url, {
-      method: check.method,
-      headers: check.headers,
-      data: check.body,
-      timeout: timeoutMs,
-      failOnStatusCode: false,
-      maxRedirects: 0,
-    })
-    .catch((error: unknown) => {
-      // Playwright's own timeout message names neither the stage nor the container.
-      if (error instanceof Error && /timed? ?out/i.test(error.message)) {
-        const subject = { image: app.image, runtime: app.runtime, container: app.containerId };
-        throw new StageTimeoutError('HTTP check', `check ${check.method} ${check.path} on port ${check.port}`, timeoutMs, subject);
-      }
-      throw error;
-    });
-  const body = await response.text();
-  const headers = response.headers();
+  const requestLine = `${check.method} ${check.path} on port ${check.port}`;
+  const response = await sendHttpCheck({ url, method: check.method, headers: check.headers, body: check.body, timeoutMs }).catch((error: unknown) => {
+    if (error instanceof HttpTimeoutError) {
+      const subject = { image: app.image, runtime: app.runtime, container: app.containerId };
+      throw new StageTimeoutError('HTTP check', `check ${requestLine}`, timeoutMs, subject);
+    }
+    throw new Error(`${requestLine} failed: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  const { status, headers, body } = response;
   await testInfo.attach(OBSERVED_ATTACHMENT, {
-    body: JSON.stringify({ kind: 'http', url, status: response.status(), headers, body: truncateOutput(body) }),
+    body: JSON.stringify({ kind: 'http', url, status, headers, body: truncateOutput(body) }),
     contentType: 'application/json',
   });
   if (check.compare) {
-    const named = { status: String(response.status()), body, headers: formatHeaders(response.headersArray()) };
+    const named = { status: String(status), body, headers: formatHeaders(response.headersArray) };
     await attachComparedValues(check.compare, { named, headers }, app, timeoutMs, testInfo);
   }
 
-  const requestLine = `${check.method} ${check.path} on port ${check.port}`;
   if (check.expect.status !== undefined) {
-    expect(response.status(), `${requestLine} returned status ${response.status()}, expected ${check.expect.status}; body: ${excerpt(body)}`).toBe(check.expect.status);
+    expect(status, `${requestLine} returned status ${status}, expected ${check.expect.status}; body: ${excerpt(body)}`).toBe(check.expect.status);
   }
   for (const pattern of check.expect.body) {
     expectMatches(body, pattern, `body of ${requestLine}`);
@@ -112,10 +101,10 @@ async function runHttpCheck(
 }
 
 /** Runs one exec or http check against the started application; steps tests run through runStepsCheck. */
-export async function runCheck(check: Exclude<Check, { kind: 'steps' }>, app: AppContainer, request: APIRequestContext, timeoutMs: number, testInfo: TestInfo): Promise<void> {
+export async function runCheck(check: Exclude<Check, { kind: 'steps' }>, app: AppContainer, timeoutMs: number, testInfo: TestInfo): Promise<void> {
   if (check.kind === 'exec') {
     await runExecCheck(check, app, timeoutMs, testInfo);
   } else {
-    await runHttpCheck(check, app, request, timeoutMs, testInfo);
+    await runHttpCheck(check, app, timeoutMs, testInfo);
   }
 }

@@ -25,12 +25,12 @@ for (const image of selectImages(matrix, context.images)) {
           { type: ANNOTATION.test, description: matrixTest.name },
           { type: ANNOTATION.source, description: 'matrix' },
         ];
-        test(matrixTest.name, { annotation }, async ({ app, request, runtime }, testInfo) => {
+        test(matrixTest.name, { annotation }, async ({ app, runtime }, testInfo) => {
           const check = matrixTest.check;
           if (check.kind === 'steps') {
             await runStepsCheck(check, app, { endpoint: runtime, mountPaths: app.mountPaths }, matrixTest.timeoutMs, testInfo);
           } else {
-            await runCheck(check, app, request, matrixTest.timeoutMs, testInfo);
+            await runCheck(check, app, matrixTest.timeoutMs, testInfo);
           }
         });
       });
