@@ -28,8 +28,14 @@ export function escapeControlCharacters(text: string): string {
   return text.replace(TERMINAL_CONTROLS, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** Returns a short excerpt of a value for a one-line failure message, as a JSON string with control characters escaped. */
+/**
+ * Returns a short excerpt of a value for a one-line failure message, as a JSON string with
+ * control characters escaped. Only the start of the value is read, so a 32 MB body costs
+ * no more than a short one.
+ */
 export function excerpt(text: string, max = 200): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return escapeControlCharacters(JSON.stringify(flat.length > max ? `${flat.slice(0, max)}...` : flat));
+  const head = text.length > max * 8 ? text.slice(0, max * 8) : text;
+  const flat = head.replace(/\s+/g, ' ').trim();
+  const cut = flat.length > max || head.length < text.length;
+  return escapeControlCharacters(JSON.stringify(cut ? `${flat.slice(0, max)}...` : flat));
 }
