@@ -72,8 +72,9 @@ export function imageForTest(matrix: Matrix, testInfo: Pick<TestInfo, 'annotatio
 }
 
 /**
- * A GenericContainer that also sets what testcontainers has no builder for: binds with
- * Podman's own options (`U`) and the user namespace.
+ * Returns a GenericContainer subclass that also sets what testcontainers has no builder
+ * for: binds with Podman's own options (`U`) and the user namespace. It is built once the
+ * worker has loaded testcontainers.
  */
 function matrixContainerClass({ GenericContainer }: Testcontainers) {
   return class MatrixContainer extends GenericContainer {

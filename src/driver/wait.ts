@@ -129,9 +129,8 @@ const HTTP_REQUEST_TIMEOUT_MS = 2_000;
 /**
  * Sends one GET and returns undefined when the status is the expected one, or what came back instead.
  * The connection closes after the response (no agent, `Connection: close`). Node's default
- * agent keeps it open, and an idle keep-alive connection makes a server whose SIGTERM
- * handler waits for open connections (Node 18's `server.close()`) sit out the whole stop
- * grace, which added 2 s to every test of such an image.
+ * agent keeps it open. A server whose SIGTERM handler waits for open connections, such as
+ * Node 18's `server.close()`, then sat out the whole stop grace: 2 s more per test.
  */
 function tryHttp(host: string, port: number, path: string, status: number): Promise<string | undefined> {
   return new Promise((resolve) => {
