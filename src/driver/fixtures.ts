@@ -150,6 +150,25 @@ function slowRatioFor(image: ImageSpec, testInfo: Pick<TestInfo, 'annotations'>)
   return image.tests.find((candidate) => candidate.name === testName)?.slowRatio ?? image.slowRatio;
 }
 
+/**
+ * Marks the last failed try of a matrix.yaml test as an expected failure, so Playwright
+ * keeps the worker for the next test instead of starting a new one (about a second each,
+ * docs/benchmarks.md). The try's status stays `failed`, and the reporters read that status,
+ * so reports and progress output still show the failure. Earlier tries are left alone,
+ * because Playwright retries only unexpected failures. Suites are left alone too, since
+ * their retries are not known here.
+ */
+function keepWorkerAfterLastFailure(image: ImageSpec, testInfo: TestInfo): void {
+  if (testInfo.status !== 'failed' || annotationValue(testInfo.annotations, ANNOTATION.source) !== 'matrix') {
+    return;
+  }
+  const testName = annotationValue(testInfo.annotations, ANNOTATION.test);
+  const retries = image.tests.find((candidate) => candidate.name === testName)?.retries;
+  if (retries !== undefined && testInfo.retry >= retries) {
+    testInfo.fail();
+  }
+}
+
 async function attachTiming(testInfo: TestInfo, timing: TestTiming): Promise<void> {
   await testInfo.attach(TIMING_ATTACHMENT, { body: JSON.stringify(timing), contentType: 'application/json' });
 }
@@ -250,6 +269,7 @@ export const test = base.extend<GvmatrixTestFixtures, GvmatrixWorkerFixtures>({
       if (mounts !== undefined) {
         await keepOrRemoveMounts(mounts, started === undefined || testInfo.status !== testInfo.expectedStatus, testInfo);
       }
+      keepWorkerAfterLastFailure(image, testInfo);
       if (problems.length > 0) {
         // A teardown problem is added to a start error rather than hiding it.
         if (startError instanceof Error) {

@@ -32,7 +32,7 @@ export default defineConfig({
   timeout: suiteTimeoutMs,
   forbidOnly: true,
   reporter: [
-    [process.stdout.isTTY ? 'list' : 'line'],
+    [fileURLToPath(new URL('../report/progress-reporter.js', import.meta.url))],
     [fileURLToPath(new URL('../report/reporter.js', import.meta.url)), { outputDir: context.reportsDir }],
   ],
   projects: context.runtimes.map((runtime) => ({
