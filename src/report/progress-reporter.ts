@@ -16,11 +16,11 @@ function plural(count: number, noun: string): string {
 /** Returns the first lines of an error message, indented, without colours, the stack or a source excerpt. */
 function errorExcerpt(error: TestError | undefined): string {
   const lines = stripAnsi(error?.message ?? error?.value ?? 'no error message').split('\n');
-  const shown = lines.slice(0, ERROR_LINES).map((line) => `      ${line}`);
+  const excerptLines = lines.slice(0, ERROR_LINES).map((line) => `      ${line}`);
   if (lines.length > ERROR_LINES) {
-    shown.push(`      [${lines.length - ERROR_LINES} more lines in the reports]`);
+    excerptLines.push(`      [${lines.length - ERROR_LINES} more lines in the reports]`);
   }
-  return shown.join('\n');
+  return excerptLines.join('\n');
 }
 
 /**

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { FullConfig, FullResult, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import ProgressReporter from '../../src/report/progress-reporter.js';
 
-/** A Playwright test case as the reporter reads it: title path, project and results. */
+/** Builds a Playwright test case as the reporter reads it: title path, project and results. */
 function fakeTest(title: string, runtime: string, statuses: TestResult['status'][]): TestCase {
   const results = statuses.map((status, retry) => ({ status, retry }) as TestResult);
   return {
