@@ -29,7 +29,7 @@ export type Stage = (typeof STAGES)[number];
 /** The cleanup after a SIGKILLed run: `gvmatrix clean`, or the sweep at the start of another run. */
 export type Cleanup = 'clean' | 'sweep';
 
-/** Recognizes the output line (progress on stderr, Playwright's line reporter on stdout) that starts each stage but the first. */
+/** Recognizes the output line (gvmatrix's progress on stderr, the test progress on stdout) that starts each stage but the first. */
 export function stageOfLine(line: string, current: Stage): Stage | undefined {
   if (/^gvmatrix: runtime \S+: /.test(line) && current === 'preflight') {
     return 'image check';
