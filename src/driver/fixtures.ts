@@ -158,8 +158,9 @@ function slowRatioFor(image: ImageSpec, testInfo: Pick<TestInfo, 'annotations'>)
  * because Playwright retries only unexpected failures. Suites are left alone too, since
  * their retries are not known here.
  */
-function keepWorkerAfterLastFailure(image: ImageSpec, testInfo: TestInfo): void {
-  if (testInfo.status !== 'failed' || annotationValue(testInfo.annotations, ANNOTATION.source) !== 'matrix') {
+function keepWorkerAfterLastFailure(image: ImageSpec, testInfo: TestInfo, startFailed: boolean): void {
+  const failed = startFailed || testInfo.status === 'failed';
+  if (!failed || annotationValue(testInfo.annotations, ANNOTATION.source) !== 'matrix') {
     return;
   }
   const testName = annotationValue(testInfo.annotations, ANNOTATION.test);
@@ -269,7 +270,8 @@ export const test = base.extend<GvmatrixTestFixtures, GvmatrixWorkerFixtures>({
       if (mounts !== undefined) {
         await keepOrRemoveMounts(mounts, started === undefined || testInfo.status !== testInfo.expectedStatus, testInfo);
       }
-      keepWorkerAfterLastFailure(image, testInfo);
+      // A start error fails the test only after this block, so it counts here on its own.
+      keepWorkerAfterLastFailure(image, testInfo, startError !== undefined);
       if (problems.length > 0) {
         // A teardown problem is added to a start error rather than hiding it.
         if (startError instanceof Error) {
