@@ -51,8 +51,11 @@ export function formatStageFailure(step: string, outcome: string, subject: Stage
   return `${step} ${outcome}: ${parts.join(', ')} (stage: ${stage})`;
 }
 
-/** Returns "timed out after N s", with N in seconds as a user wrote it in the matrix file. */
+/** Returns "timed out after N s", with N in seconds as a user wrote it in the matrix file, or in ms under a second. */
 export function timedOutAfter(timeoutMs: number): string {
+  if (timeoutMs < 1_000) {
+    return `timed out after ${timeoutMs} ms`;
+  }
   const seconds = timeoutMs / 1000;
   return `timed out after ${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
 }

@@ -24,6 +24,11 @@ test('fractional seconds keep one digit', () => {
   assert.equal(timedOutAfter(1_500), 'timed out after 1.5 s');
 });
 
+test('bounds under a second show in ms', () => {
+  assert.equal(timedOutAfter(1), 'timed out after 1 ms');
+  assert.equal(timedOutAfter(250), 'timed out after 250 ms');
+});
+
 test('bound rejects hung work', async () => {
   const hung = new Promise<never>(() => {});
   let container = 'gvmatrix-x';
@@ -31,7 +36,7 @@ test('bound rejects hung work', async () => {
   container = ID;
   await assert.rejects(pending, (error: unknown) => {
     assert.ok(error instanceof StageTimeoutError);
-    assert.equal(error.message, 'exec timed out after 0.0 s: image i, runtime r, container 3f2a1b4c5d6e (stage: check exec `sleep infinity`)');
+    assert.equal(error.message, 'exec timed out after 20 ms: image i, runtime r, container 3f2a1b4c5d6e (stage: check exec `sleep infinity`)');
     return true;
   });
 });
