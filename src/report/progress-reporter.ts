@@ -2,7 +2,7 @@ import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, Test
 import { CONTEXT_ENV, readRunContext } from '../driver/context.js';
 import { stripAnsi } from './ansi.js';
 
-/** Longest first line of a failed try's error that the progress output shows; the reports keep all of it. */
+/** Maximum length of the error line the progress output shows for a failed try; the reports keep the whole message. */
 const ERROR_LINE_LENGTH = 300;
 
 function plural(count: number, noun: string): string {
