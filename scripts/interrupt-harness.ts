@@ -43,7 +43,7 @@ export function stageOfLine(line: string, current: Stage): Stage | undefined {
   if (/^\[1\/\d+\] /.test(line)) {
     return 'mid-test';
   }
-  // Playwright's own summary ("  12 passed (40.1s)") comes before its reporters write files.
+  // The test progress's summary ("  12 passed, 0 failed in 40.1 s") comes before the report files are written.
   if (/^\s+\d+ (passed|failed|flaky|skipped|interrupted|did not run)\b/.test(line) && STAGES.indexOf(current) < STAGES.indexOf('report writing')) {
     return 'report writing';
   }

@@ -1,8 +1,8 @@
 /**
  * Sets the V8 flags that make a gvmatrix node process favour memory over optimised code.
- * main.ts imports this module first, so the flags hold before the other modules run.
+ * main.ts imports this module first, so the flags apply before the other modules run.
  * NOTE: heavy JavaScript runs up to 4 times slower with them (a regular expression over a
- * 32 MB string, measured), so code that handles container output reads only what it keeps.
+ * 32 MB string, measured), so code that quotes container output reads only the part it quotes.
  */
 import { setFlagsFromString } from 'node:v8';
 

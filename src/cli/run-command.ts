@@ -210,7 +210,7 @@ export async function runMatrix(options: RunOptions): Promise<number> {
       throwIfInterrupted(interrupts);
 
       // Playwright forks its workers with the runner's execArgv, so the flags reach them too.
-      // With them each node process of a run holds about 40 MiB less (docs/benchmarks.md).
+      // With them each node process of a run uses about 40 MiB less (docs/benchmarks.md).
       const args = [...MEMORY_NODE_FLAGS, PLAYWRIGHT_CLI, 'test', '--config', PLAYWRIGHT_CONFIG];
       // The configuration reads the worker count from the environment rather than from
       // Playwright's --workers, because it sizes the baseline's share of the workers by it.

@@ -13,7 +13,7 @@ export interface HttpCheckRequest {
 /** The response to an `http:` check: status, headers as received, and the decoded body. */
 export interface HttpCheckResponse {
   status: number;
-  /** Header names in lower case; repeated headers joined with ", ", Set-Cookie lines with "\n". */
+  /** Headers by lower-case name. Repeated headers are joined with ", ", Set-Cookie lines with "\n". */
   headers: Record<string, string>;
   /** Every header line as received, in order, with the name's own case. */
   headersArray: { name: string; value: string }[];

@@ -12,7 +12,7 @@ export function loadTestcontainers(): Promise<Testcontainers> {
   return loading;
 }
 
-/** Returns testcontainers' client for the engine that DOCKER_HOST names; created once per process. */
+/** Returns testcontainers' client for the engine that DOCKER_HOST names, created once per process. */
 export async function containerRuntimeClient(): ReturnType<Testcontainers['getContainerRuntimeClient']> {
   return (await loadTestcontainers()).getContainerRuntimeClient();
 }

@@ -2,7 +2,7 @@ import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, Test
 import { CONTEXT_ENV, readRunContext } from '../driver/context.js';
 import { stripAnsi } from './ansi.js';
 
-/** Maximum length of the error line the progress output shows for a failed try; the reports keep the whole message. */
+/** Maximum length of the error line shown for a failed try. The reports keep the whole message. */
 const ERROR_LINE_LENGTH = 300;
 
 function plural(count: number, noun: string): string {
@@ -20,7 +20,7 @@ function errorSummary(error: TestError | undefined): string {
 export interface ProgressReporterOptions {
   /** Replaces standard output, for tests. */
   write?: (text: string) => void;
-  /** Image of each suite file, by absolute path; read from the run context when not given. */
+  /** Image of each suite file, by absolute path, read from the run context unless given. */
   suiteImages?: Record<string, string>;
 }
 
@@ -36,7 +36,7 @@ export default class ProgressReporter implements Reporter {
   private readonly suiteImages: Record<string, string>;
   private suite: Suite | undefined;
   private total = 0;
-  /** Number of each test, in the order they first started; a retry keeps its test's number. */
+  /** Number of each test, in the order the tests first started. A retry keeps its test's number. */
   private readonly numbers = new Map<string, number>();
 
   constructor(options: ProgressReporterOptions = {}) {
